@@ -1,0 +1,110 @@
+"""Instruments and the kit: which sound each track plays, and how it sits in the mix.
+
+An Instrument names a sound (a shipped `kit/sound` or a file path, as the producer
+wrote it) and carries its mix and MIDI settings. It never opens the file: the song
+file loader resolves `sample` to `path`, and the engine loads the audio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from beatseq.model.gm import DRUM_CHANNEL
+
+GAIN_RANGE = (-60.0, 24.0)
+PAN_RANGE = (-1.0, 1.0)
+INSTRUMENT_PITCH_RANGE = (-48.0, 48.0)
+
+
+@dataclass(frozen=True)
+class Instrument:
+    name: str
+    sample: str
+    """The sound as written: "boom/kick" (a shipped kit sound) or a path."""
+    gain: float = 0.0
+    """Level in dB."""
+    pan: float = 0.0
+    """-1 (left) to 1 (right)."""
+    pitch: float = 0.0
+    """Repitch in semitones."""
+    choke: str | None = None
+    """Choke group: a hit cuts the ringing voices of the other instruments in it."""
+    note: int = 36
+    channel: int = DRUM_CHANNEL
+    """MIDI channel, 1-16."""
+    root: int | None = None
+    """MIDI note the sound is tuned to, for pitched sounds (the 808)."""
+    path: str = field(default="", compare=False)
+    """The resolved audio file (absolute), filled in by the loader; "" if unknown."""
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ValueError("an instrument needs a name")
+        _check_float("gain", self.gain, GAIN_RANGE)
+        _check_float("pan", self.pan, PAN_RANGE)
+        _check_float("pitch", self.pitch, INSTRUMENT_PITCH_RANGE)
+        if not 0 <= self.note <= 127:
+            raise ValueError(f"note must be 0 to 127, not {self.note}")
+        if not 1 <= self.channel <= 16:
+            raise ValueError(f"channel must be 1 to 16, not {self.channel}")
+
+    @property
+    def is_drum(self) -> bool:
+        """On the General MIDI drum channel: its MIDI note does not follow pitch."""
+        return self.channel == DRUM_CHANNEL
+
+    def midi_note(self, pitch: int = 0) -> int:
+        """The MIDI note of a hit with a step pitch offset of `pitch` semitones."""
+        if self.is_drum:
+            return self.note
+        return max(0, min(127, self.note + pitch))
+
+
+@dataclass(frozen=True)
+class Kit:
+    instruments: tuple[Instrument, ...] = ()
+    base: str | None = field(default=None, compare=False)
+    """The shipped kit this one started from (`use = "boom"`), if any: how it is saved."""
+
+    def __post_init__(self) -> None:
+        names = [i.name for i in self.instruments]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"instrument names must be unique: {', '.join(dupes)}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.instruments)
+
+    def get(self, name: str) -> Instrument | None:
+        for instrument in self.instruments:
+            if instrument.name == name:
+                return instrument
+        return None
+
+    def __getitem__(self, name: str) -> Instrument:
+        found = self.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return any(i.name == name for i in self.instruments)
+
+    def with_instrument(self, instrument: Instrument) -> Kit:
+        """This kit with `instrument` replacing the one of the same name, or appended."""
+        items = list(self.instruments)
+        for i, existing in enumerate(items):
+            if existing.name == instrument.name:
+                items[i] = instrument
+                return replace(self, instruments=tuple(items))
+        return replace(self, instruments=(*items, instrument))
+
+    def without(self, name: str) -> Kit:
+        return replace(self, instruments=tuple(i for i in self.instruments if i.name != name))
+
+
+def _check_float(what: str, value: float, bounds: tuple[float, float]) -> None:
+    low, high = bounds
+    if not low <= value <= high:
+        raise ValueError(f"{what} must be {low:g} to {high:g}, not {value:g}")
