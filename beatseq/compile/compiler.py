@@ -1,0 +1,231 @@
+"""compile_song: the one pure function from a Song to its Timeline.
+
+Everything that decides when and how loud a hit sounds happens here and nowhere else:
+the arrangement (sections, repeats, mutes), the tempo map, swing (song, pattern and
+track), feel, nudge, rolls, trig conditions, probability and humanize (drawn from the
+song's seed, so the same song and seed always give the same timeline) and choke
+groups. The engine, the renderer, MIDI export and the UI read the result.
+
+Rules worth knowing:
+- A section's pass is as long as its longest pattern; each track loops at its own
+  length from the section's start (polymeter), and its loop count is the "pass" that
+  trig conditions count.
+- Swing is anchored at the section's start and skipped on triplet grids (a triplet
+  grid already swings).
+- Offsets (feel, nudge, humanize) may push a hit before 0 or past the song's end: it
+  is clamped to the song.
+- Swing and roll positions are rounded to the nearest tick (at most half a tick,
+  0.35 ms at 90 BPM); samples are then computed exactly from that tick.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from beatseq.compile.groove import chance, spread, swing_share, swing_tick
+from beatseq.compile.timeline import Event, SectionSpan, Timeline
+from beatseq.model import Humanize, Instrument, Pattern, Section, Song, Track
+from beatseq.ticks import SWING_UNITS, TempoMap, is_triplet, ms_to_ticks
+
+VOICES_PER_CHOKE_INSTRUMENT = 4
+"""How many ringing hits of one instrument a choke group keeps track of."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    tick: int
+    grid_tick: int
+    order: int
+    track: str
+    velocity: int
+    pitch: int
+    length: int
+    step: int
+    span: SectionSpan
+
+
+def compile_song(song: Song, sample_rate: int = 44100) -> Timeline:
+    """The song's timeline: every hit of its arrangement in ticks, seconds and samples."""
+    spans = _layout(song)
+    if spans:
+        tempo = TempoMap.from_changes([(s.start, s.bpm) for s in spans])
+        length = spans[-1].end
+    else:
+        tempo = TempoMap.constant(song.bpm)
+        length = 0
+    order = {name: i for i, name in enumerate(song.kit.names)}
+    hits: list[_Hit] = []
+    for span in spans:
+        section = song.section(span.name)
+        for pattern_name in section.patterns:
+            pattern = song.pattern(pattern_name)
+            for track in pattern.tracks:
+                if track.name in section.mute:
+                    continue
+                hits.extend(_track_hits(song, section, span, pattern, track, order[track.name]))
+    last = max(length - 1, 0)
+    hits = [_clamp(h, last) for h in hits]
+    hits.sort(key=lambda h: (h.tick, h.order, h.grid_tick, h.velocity))
+    events = _events(song, hits, tempo, sample_rate)
+    return Timeline(
+        title=song.title,
+        events=events,
+        sections=tuple(spans),
+        tempo=tempo,
+        sample_rate=sample_rate,
+        length=length,
+        time_signature=song.time_signature,
+        tracks=song.kit.names,
+    )
+
+
+def _layout(song: Song) -> list[SectionSpan]:
+    """Each section occurrence of the arrangement, end to end from tick 0."""
+    spans: list[SectionSpan] = []
+    visits: dict[str, int] = defaultdict(int)
+    tick = 0
+    for occurrence, name in enumerate(song.order):
+        section = song.section(name)
+        pass_ticks = song.section_pass_ticks(section)
+        end = tick + pass_ticks * section.repeat
+        spans.append(
+            SectionSpan(
+                name=name,
+                occurrence=occurrence,
+                visit=visits[name],
+                start=tick,
+                end=end,
+                pass_ticks=pass_ticks,
+                repeat=section.repeat,
+                bpm=section.bpm if section.bpm is not None else song.bpm,
+                start_bar=tick // song.bar_ticks,
+            )
+        )
+        visits[name] += 1
+        tick = end
+    return spans
+
+
+def _track_hits(
+    song: Song,
+    section: Section,
+    span: SectionSpan,
+    pattern: Pattern,
+    track: Track,
+    order: int,
+) -> list[_Hit]:
+    step_len = pattern.step_ticks
+    swing = _swing_for(song, pattern, track)
+    share = swing_share(swing) if swing is not None else None
+    unit = SWING_UNITS[song.swing_unit]
+    feel = _feel_ticks(track, span.bpm)
+    humanize = track.humanize if track.humanize is not None else song.humanize
+    seed = song.seed
+    section_len = span.end - span.start
+    steps_in_section = math.ceil(section_len / step_len)
+    hits: list[_Hit] = []
+    for n in range(steps_in_section):
+        cycle, index = divmod(n, track.length)
+        step = track.steps[index]
+        if step is None:
+            continue
+        if step.condition is not None and not step.condition.plays(cycle):
+            continue
+        key = (section.name, span.visit, pattern.name, track.name, n)
+        if step.probability < 100 and chance(seed, *key, "prob") * 100 >= step.probability:
+            continue
+        offset = feel + step.nudge + _humanize_ticks(seed, key, humanize)
+        velocities = step.roll_velocities()
+        sub_len = max(1, step_len // step.roll)
+        roll = step.roll
+        for j in range(roll):
+            straight = n * step_len * roll + j * step_len  # in 1/roll ticks
+            if straight >= section_len * roll:
+                break  # the section ends inside this step: its later roll hits are cut
+            hits.append(
+                _Hit(
+                    tick=span.start + swing_tick(straight, roll, unit, share) + offset,
+                    grid_tick=span.start + swing_tick(straight, roll, unit, None),
+                    order=order,
+                    track=track.name,
+                    velocity=_humanize_velocity(seed, (*key, j), humanize, velocities[j]),
+                    pitch=step.pitch,
+                    length=sub_len,
+                    step=index,
+                    span=span,
+                )
+            )
+    return hits
+
+
+def _swing_for(song: Song, pattern: Pattern, track: Track) -> float | None:
+    """The swing percent that applies to a track, or None where swing does not apply."""
+    if is_triplet(pattern.resolution):
+        return None
+    for value in (track.swing, pattern.swing):
+        if value is not None:
+            return value
+    return song.swing
+
+
+def _feel_ticks(track: Track, bpm: float) -> int:
+    if track.feel.unit == "ms":
+        return ms_to_ticks(track.feel.amount, bpm)
+    return int(track.feel.amount)
+
+
+def _humanize_ticks(seed: int, key: tuple[int | str, ...], humanize: Humanize) -> int:
+    if not humanize.timing:
+        return 0
+    return round(spread(seed, *key, "time") * humanize.timing)
+
+
+def _humanize_velocity(
+    seed: int, key: tuple[int | str, ...], humanize: Humanize, velocity: int
+) -> int:
+    if not humanize.velocity:
+        return velocity
+    shifted = velocity + round(spread(seed, *key, "vel") * humanize.velocity)
+    return max(1, min(127, shifted))
+
+
+def _clamp(hit: _Hit, last: int) -> _Hit:
+    if 0 <= hit.tick <= last:
+        return hit
+    return replace(hit, tick=min(max(hit.tick, 0), last))
+
+
+def _events(song: Song, hits: list[_Hit], tempo: TempoMap, sample_rate: int) -> tuple[Event, ...]:
+    """Place sorted hits in seconds and samples, and work out who chokes whom."""
+    instruments: dict[str, Instrument] = {i.name: i for i in song.kit.instruments}
+    ringing: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    events: list[Event] = []
+    for index, hit in enumerate(hits):
+        instrument = instruments[hit.track]
+        cuts: tuple[int, ...] = ()
+        if instrument.choke:
+            voices = ringing[instrument.choke]
+            cuts = tuple(i for i, name in voices if name != hit.track)
+            own = [v for v in voices if v[1] == hit.track][-(VOICES_PER_CHOKE_INSTRUMENT - 1) :]
+            ringing[instrument.choke] = [*own, (index, hit.track)]
+        events.append(
+            Event(
+                tick=hit.tick,
+                sample=tempo.sample(hit.tick, sample_rate),
+                seconds=tempo.seconds(hit.tick),
+                track=hit.track,
+                velocity=hit.velocity,
+                pitch=hit.pitch,
+                length=hit.length,
+                section=hit.span.name,
+                note=instrument.midi_note(hit.pitch),
+                channel=instrument.channel,
+                grid_tick=hit.grid_tick,
+                step=hit.step,
+                occurrence=hit.span.occurrence,
+                cuts=cuts,
+            )
+        )
+    return tuple(events)

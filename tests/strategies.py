@@ -1,0 +1,113 @@
+"""Hypothesis strategies for valid models: steps, tracks, patterns, songs."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from beatseq.model import Condition, Feel, Humanize, Pattern, Section, Song, Step, Track
+from beatseq.ticks import RESOLUTIONS, SWING_UNITS
+from tests.helpers import kit
+
+NAMES = ["kick", "snare", "hat", "open-hat", "clap", "rim", "perc", "sub", "shaker"]
+
+
+@st.composite
+def steps(draw: st.DrawFn) -> Step:
+    roll = draw(st.sampled_from([1, 1, 1, 2, 3, 4, 6, 8]))
+    roll_to = draw(st.none() | st.integers(1, 127)) if roll > 1 else None
+    condition = None
+    if draw(st.booleans()) and draw(st.booleans()):
+        b = draw(st.integers(1, 8))
+        condition = Condition(draw(st.integers(1, b)), b)
+    return Step(
+        velocity=draw(st.integers(1, 127)),
+        probability=draw(st.sampled_from([100, 100, 100, 0, 25, 50, 99])),
+        nudge=draw(st.sampled_from([0, 0, 0]) | st.integers(-480, 480)),
+        roll=roll,
+        roll_to=roll_to,
+        condition=condition,
+        pitch=draw(st.sampled_from([0, 0]) | st.integers(-48, 48)),
+    )
+
+
+def step_lists(length: int) -> st.SearchStrategy[tuple[Step | None, ...]]:
+    return st.lists(st.none() | steps(), min_size=length, max_size=length).map(tuple)
+
+
+humanizes = st.builds(Humanize, timing=st.integers(0, 120), velocity=st.integers(0, 64))
+feels = st.one_of(
+    st.builds(Feel, st.integers(-480, 480), st.just("ticks")),
+    st.builds(Feel, st.integers(-2500, 2500).map(lambda v: v / 10), st.just("ms")),
+)
+swings = st.integers(100, 150).map(lambda v: v / 2)
+
+
+@st.composite
+def tracks(draw: st.DrawFn, name: str, length: int) -> Track:
+    if draw(st.integers(0, 4)) == 0:
+        length = draw(st.integers(1, 24))
+    return Track(
+        name=name,
+        steps=draw(step_lists(length)),
+        swing=draw(st.none() | swings),
+        feel=draw(st.just(Feel()) | feels),
+        humanize=draw(st.none() | humanizes),
+    )
+
+
+@st.composite
+def patterns(draw: st.DrawFn, name: str, instruments: list[str]) -> Pattern:
+    length = draw(st.integers(1, 32))
+    chosen = draw(st.lists(st.sampled_from(instruments), min_size=1, unique=True))
+    return Pattern(
+        name=name,
+        steps=length,
+        resolution=draw(st.sampled_from(list(RESOLUTIONS))),
+        tracks=tuple(draw(tracks(n, length)) for n in chosen),
+        swing=draw(st.none() | swings),
+    )
+
+
+@st.composite
+def songs(draw: st.DrawFn) -> Song:
+    instruments = draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=5, unique=True))
+    pattern_names = draw(
+        st.lists(
+            st.sampled_from(["a", "b", "verse", "hook 2"]), min_size=1, max_size=3, unique=True
+        )
+    )
+    built = tuple(draw(patterns(n, instruments)) for n in pattern_names)
+    section_names = draw(
+        st.lists(
+            st.sampled_from(["intro", "verse", "hook", "outro"]),
+            min_size=1,
+            max_size=3,
+            unique=True,
+        )
+    )
+    sections = tuple(
+        Section(
+            name=n,
+            patterns=tuple(
+                draw(st.lists(st.sampled_from(pattern_names), min_size=1, max_size=2, unique=True))
+            ),
+            repeat=draw(st.integers(1, 3)),
+            mute=tuple(draw(st.lists(st.sampled_from(instruments), max_size=1, unique=True))),
+            bpm=draw(st.none() | st.integers(200, 3000).map(lambda v: v / 10)),
+        )
+        for n in section_names
+    )
+    chokes = {n: "g" for n in instruments if draw(st.booleans())}
+    return Song(
+        title=draw(st.text(min_size=1, max_size=12)),
+        bpm=draw(st.integers(200, 3000).map(lambda v: v / 10)),
+        time_signature=draw(st.sampled_from([(4, 4), (3, 4), (6, 8), (7, 8), (5, 4)])),
+        swing=draw(swings),
+        swing_unit=draw(st.sampled_from(list(SWING_UNITS))),
+        seed=draw(st.integers(0, 2**32)),
+        humanize=draw(st.just(Humanize()) | humanizes),
+        kit=kit(*instruments, choke=chokes),
+        patterns=built,
+        sections=sections,
+        arrangement=tuple(draw(st.lists(st.sampled_from(section_names), max_size=5))),
+    )
