@@ -1,0 +1,208 @@
+"""The `beatseq` command line: parse arguments, call the library, print results.
+
+Thin on purpose: every command loads a song, asks the library for something and
+prints it. A BeatseqError becomes one line on stderr and exit status 1; bad
+arguments exit 2 (argparse); nothing prints a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from beatseq import __version__
+from beatseq.errors import BeatseqError
+from beatseq.model import Song
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    command: Command | None = getattr(args, "run", None)
+    if command is None:
+        parser.print_help()
+        return 0
+    try:
+        return command(args)
+    except BeatseqError as err:
+        print(f"beatseq: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("beatseq: stopped", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # `beatseq events ... | head`: the reader left; not an error
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="beatseq",
+        description="A beatmaking and arrangement sequencer for hip-hop producers.",
+    )
+    parser.add_argument("--version", action="version", version=f"beatseq {__version__}")
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    new = sub.add_parser("new", help="start a new song from a shipped template")
+    new.add_argument("name", help="song name; writes NAME.toml (or NAME if it ends in .toml)")
+    new.add_argument(
+        "--template",
+        default="boom-bap",
+        metavar="STYLE",
+        help="a shipped song to start from (default: boom-bap)",
+    )
+    new.add_argument("--force", action="store_true", help="overwrite an existing file")
+    new.set_defaults(run=_new)
+
+    info = sub.add_parser("info", help="tempo, length, sections and tracks of a song")
+    _song_arguments(info)
+    info.add_argument("--json", action="store_true", help="print JSON")
+    info.set_defaults(run=_info)
+
+    events = sub.add_parser("events", help="the compiled timeline, one hit per line")
+    _song_arguments(events, part=True)
+    events.add_argument("--json", action="store_true", help="print a JSON list")
+    events.add_argument("--sample-rate", type=int, default=44100, metavar="HZ")
+    events.set_defaults(run=_events)
+
+    export = sub.add_parser("export-midi", help="write a Standard MIDI File for a DAW")
+    _song_arguments(export, part=True)
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT.mid",
+        help="file to write (default: SONG's name with .mid, here)",
+    )
+    export.add_argument("--ppq", type=int, default=960, help="ticks per quarter note (960)")
+    export.add_argument(
+        "--straight",
+        action="store_true",
+        help="notes on the straight grid: no swing, feel, nudge or humanize",
+    )
+    export.set_defaults(run=_export_midi)
+
+    kits = sub.add_parser("kits", help="list the shipped kits and their sounds")
+    kits.set_defaults(run=_kits)
+    return parser
+
+
+def _song_arguments(parser: argparse.ArgumentParser, part: bool = False) -> None:
+    parser.add_argument("song", metavar="SONG", help="a song file (.toml)")
+    if part:
+        which = parser.add_mutually_exclusive_group()
+        which.add_argument("--section", metavar="NAME", help="only this section")
+        which.add_argument("--pattern", metavar="NAME", help="only this pattern, once")
+    parser.add_argument("--seed", type=int, help="use this seed instead of the song's")
+    parser.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="load even if sample files are missing (their tracks are silent)",
+    )
+
+
+def load(args: argparse.Namespace) -> Song:
+    """The song named on the command line, cut to --section/--pattern, with --seed."""
+    from beatseq.formats.songfile import load_song
+
+    def warn(err: BeatseqError) -> None:
+        print(f"beatseq: warning: {err} (track is silent)", file=sys.stderr)
+
+    song = load_song(args.song, on_missing=warn if args.allow_missing else None)
+    if getattr(args, "seed", None) is not None:
+        song = replace(song, seed=args.seed)
+    if getattr(args, "section", None):
+        if args.section not in [s.name for s in song.sections]:
+            raise BeatseqError(
+                f"no section {args.section!r} (sections: "
+                f"{', '.join(s.name for s in song.sections)})",
+                file=args.song,
+            )
+        song = song.only_section(args.section)
+    if getattr(args, "pattern", None):
+        if args.pattern not in [p.name for p in song.patterns]:
+            raise BeatseqError(
+                f"no pattern {args.pattern!r} (patterns: "
+                f"{', '.join(p.name for p in song.patterns)})",
+                file=args.song,
+            )
+        song = song.only_pattern(args.pattern)
+    return song
+
+
+def _info(args: argparse.Namespace) -> int:
+    from beatseq.compile import compile_song
+    from beatseq.summary import info_lines, song_info
+
+    song = load(args)
+    info = song_info(song, compile_song(song))
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        print("\n".join(info_lines(info)))
+    return 0
+
+
+def _events(args: argparse.Namespace) -> int:
+    from beatseq.compile import compile_song
+    from beatseq.summary import event_line
+
+    if not 8000 <= args.sample_rate <= 384000:
+        raise BeatseqError(f"--sample-rate must be 8000 to 384000 Hz, not {args.sample_rate}")
+    timeline = compile_song(load(args), sample_rate=args.sample_rate)
+    if args.json:
+        keys = ("tick", "sample", "seconds", "track", "velocity", "pitch", "section")
+        rows = [{k: e.as_dict()[k] for k in keys} for e in timeline.events]
+        print(json.dumps(rows, indent=1))
+    else:
+        for event in timeline.events:
+            print(event_line(event))
+    return 0
+
+
+def _export_midi(args: argparse.Namespace) -> int:
+    from beatseq.compile import compile_song
+    from beatseq.formats.midi import timeline_to_midi, write_midi
+
+    song = load(args)
+    timeline = compile_song(song)
+    midi = timeline_to_midi(timeline, ppq=args.ppq, straight=args.straight)
+    part = args.section or args.pattern
+    default = Path(args.song).stem + (f"-{part}" if part else "") + ".mid"
+    output = Path(args.output or default)
+    write_midi(midi, output)
+    notes = sum(1 for t in midi.tracks for m in t if m.type == "note_on")
+    print(
+        f"wrote {output}: {len(midi.tracks) - 1} tracks, {notes} notes,"
+        f" {timeline.bars:g} bars, {timeline.length_seconds:.2f} s"
+    )
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from beatseq.templates import new_song
+
+    target = Path(args.name if args.name.endswith(".toml") else f"{args.name}.toml")
+    title = target.stem
+    written = new_song(target, title=title, template=args.template, force=args.force)
+    print(f"wrote {written} from the {args.template} template")
+    return 0
+
+
+def _kits(args: argparse.Namespace) -> int:
+    from beatseq.formats.kits import kit_names, require_kit
+
+    for name in kit_names():
+        kit = require_kit(name)
+        print(f"{name}: {kit.description}")
+        for sound in kit.instruments:
+            print(
+                f"  {name}/{sound.name:<14} ch {sound.channel:>2} note {sound.note:>3}"
+                f"  {sound.gain:+.1f} dB" + (f"  choke {sound.choke}" if sound.choke else "")
+            )
+    return 0
