@@ -48,6 +48,9 @@ class TomlReader:
                 where = message.rsplit("(at line ", 1)[1]
                 line = int(where.split(",")[0].rstrip(")"))
                 message = message.rsplit(" (at line", 1)[0]
+            elif message.endswith("(at end of document)"):
+                line = max(1, self.text.count("\n"))
+                message = message.rsplit(" (at end", 1)[0] + " at the end of the file"
             raise BeatseqError(
                 f"malformed TOML: {message[:1].lower()}{message[1:]}", file=self.label, line=line
             ) from None
