@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from beatseq.model import Condition, Feel, Humanize, Pattern, Section, Song, Step, Track
+from beatseq.model import (
+    Condition,
+    Feel,
+    Humanize,
+    Instrument,
+    Kit,
+    Pattern,
+    Section,
+    Song,
+    Step,
+    Track,
+)
 from beatseq.ticks import RESOLUTIONS, SWING_UNITS
 from tests.helpers import kit
 
@@ -98,6 +109,7 @@ def songs(draw: st.DrawFn) -> Song:
         for n in section_names
     )
     chokes = {n: "g" for n in instruments if draw(st.booleans())}
+    base = kit(*instruments, choke=chokes)
     return Song(
         title=draw(st.text(min_size=1, max_size=12)),
         bpm=draw(st.integers(200, 3000).map(lambda v: v / 10)),
@@ -106,8 +118,37 @@ def songs(draw: st.DrawFn) -> Song:
         swing_unit=draw(st.sampled_from(list(SWING_UNITS))),
         seed=draw(st.integers(0, 2**32)),
         humanize=draw(st.just(Humanize()) | humanizes),
-        kit=kit(*instruments, choke=chokes),
+        kit=Kit(tuple(draw(sampler_settings(i)) for i in base.instruments)),
         patterns=built,
         sections=sections,
         arrangement=tuple(draw(st.lists(st.sampled_from(section_names), max_size=5))),
+    )
+
+
+@st.composite
+def sampler_settings(draw: st.DrawFn, instrument: Instrument) -> Instrument:
+    """The instrument with some of its sound settings changed."""
+    if draw(st.booleans()):
+        return instrument
+    start = draw(st.sampled_from([0.0, 0.01, 0.25]))
+    return Instrument(
+        name=instrument.name,
+        sample=instrument.sample,
+        gain=draw(st.sampled_from([0.0, -3.5, 6.0])),
+        pan=draw(st.sampled_from([0.0, -0.5, 1.0])),
+        pitch=draw(st.sampled_from([0.0, -12.0, 3.5])),
+        choke=instrument.choke,
+        note=instrument.note,
+        channel=instrument.channel,
+        root=draw(st.none() | st.integers(0, 127)),
+        start=start,
+        end=draw(st.none() | st.sampled_from([start + 0.1, start + 2.0])),
+        reverse=draw(st.booleans()),
+        attack=draw(st.sampled_from([0.0, 2.0, 15.5])),
+        hold=draw(st.none() | st.sampled_from([0.0, 80.0])),
+        decay=draw(st.sampled_from([0.0, 120.0])),
+        lowpass=draw(st.none() | st.sampled_from([200.0, 8000.0])),
+        highpass=draw(st.none() | st.sampled_from([40.0, 900.0])),
+        velocity_curve=draw(st.sampled_from([1.5, 0.0, 2.0])),
+        mono=draw(st.booleans()),
     )

@@ -20,14 +20,14 @@ from functools import cache
 from pathlib import Path
 
 from beatseq.errors import BeatseqError
+from beatseq.formats.instruments import FIELDS, read_settings
 from beatseq.formats.tomlread import TomlReader
 from beatseq.model import Instrument
 from beatseq.model.gm import assign_midi
-from beatseq.model.instrument import GAIN_RANGE, INSTRUMENT_PITCH_RANGE, PAN_RANGE
 from beatseq.paths import samples_dir
 
 MANIFEST = "kit.toml"
-SOUND_KEYS = ("file", "gain", "pan", "pitch", "choke", "note", "channel", "root")
+SOUND_KEYS = ("file", *FIELDS)
 
 
 @dataclass(frozen=True)
@@ -78,22 +78,17 @@ def load_kit_folder(folder: Path) -> ShippedKit:
             reader.fail(path, "expected a table")
         reader.check_keys(table, SOUND_KEYS, path)
         file = reader.string(table, "file", path)
-        instruments.append(
-            Instrument(
-                name=sound_name,
-                sample=f"{name}/{sound_name}",
-                gain=float(reader.number(table, "gain", path, *GAIN_RANGE, default=0.0)),
-                pan=float(reader.number(table, "pan", path, *PAN_RANGE, default=0.0)),
-                pitch=float(
-                    reader.number(table, "pitch", path, *INSTRUMENT_PITCH_RANGE, default=0.0)
-                ),
-                choke=reader.string(table, "choke", path, default=None) or None,
-                note=reader.number(table, "note", path, 0, 127, default=note, integer=True),
-                channel=reader.number(table, "channel", path, 1, 16, default=channel, integer=True),
-                root=reader.number(table, "root", path, 0, 127, default=None, integer=True),
-                path=str((folder / file).resolve()),
+        try:
+            instruments.append(
+                Instrument(
+                    name=sound_name,
+                    sample=f"{name}/{sound_name}",
+                    path=str((folder / file).resolve()),
+                    **read_settings(reader, table, path, None, (channel, note)),
+                )
             )
-        )
+        except ValueError as err:
+            reader.fail(path, str(err))
     description = reader.string(data, "description", (), default="")
     return ShippedKit(
         name=name, description=description, folder=folder, instruments=tuple(instruments)

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from beatseq.errors import BeatseqError
-from beatseq.formats.kits import SOUND_KEYS, require_kit, shipped_kit, shipped_sound
+from beatseq.formats.instruments import FIELDS, read_settings
+from beatseq.formats.kits import require_kit, shipped_kit, shipped_sound
 from beatseq.formats.steps import StepSyntaxError, parse_steps
 from beatseq.formats.tomlplace import KeyPath
 from beatseq.formats.tomlread import TomlReader
@@ -33,7 +34,6 @@ from beatseq.model.groove import (
     HUMANIZE_VELOCITY_RANGE,
     SWING_RANGE,
 )
-from beatseq.model.instrument import GAIN_RANGE, INSTRUMENT_PITCH_RANGE, PAN_RANGE
 from beatseq.model.pattern import MAX_STEPS
 from beatseq.model.section import BPM_RANGE, MAX_REPEAT
 from beatseq.model.song import DENOMINATORS
@@ -50,7 +50,7 @@ SONG_KEYS = (
     "humanize",
     "arrangement",
 )
-INSTRUMENT_KEYS = ("sample", *(k for k in SOUND_KEYS if k != "file"))
+INSTRUMENT_KEYS = ("sample", *FIELDS)
 PATTERN_KEYS = ("steps", "resolution", "swing", "file")
 TRACK_KEYS = ("grid", "length", "swing", "feel", "humanize")
 SECTION_KEYS = ("name", "patterns", "repeat", "mute", "bpm")
@@ -184,44 +184,12 @@ class _SongReader:
         else:
             resolved = self.sample_path(sample, (*path, "sample"))
             defaults = base
-        channel, note = (defaults.channel, defaults.note) if defaults else guess
         try:
             return Instrument(
                 name=name,
                 sample=sample,
-                gain=float(
-                    r.number(
-                        table, "gain", path, *GAIN_RANGE, default=defaults.gain if defaults else 0.0
-                    )
-                ),
-                pan=float(
-                    r.number(
-                        table, "pan", path, *PAN_RANGE, default=defaults.pan if defaults else 0.0
-                    )
-                ),
-                pitch=float(
-                    r.number(
-                        table,
-                        "pitch",
-                        path,
-                        *INSTRUMENT_PITCH_RANGE,
-                        default=defaults.pitch if defaults else 0.0,
-                    )
-                ),
-                choke=r.string(table, "choke", path, default=defaults.choke if defaults else None)
-                or None,
-                note=r.number(table, "note", path, 0, 127, default=note, integer=True),
-                channel=r.number(table, "channel", path, 1, 16, default=channel, integer=True),
-                root=r.number(
-                    table,
-                    "root",
-                    path,
-                    0,
-                    127,
-                    default=defaults.root if defaults else None,
-                    integer=True,
-                ),
                 path=resolved,
+                **read_settings(r, table, path, defaults, guess),
             )
         except ValueError as err:
             r.fail(path, str(err))

@@ -21,6 +21,7 @@ from tomlkit.items import AoT, InlineTable, Table
 
 from beatseq.errors import BeatseqError
 from beatseq.formats.atomic import write_atomic
+from beatseq.formats.instruments import FIELDS, PLAIN
 from beatseq.formats.kits import shipped_kit, shipped_sound
 from beatseq.formats.steps import StepSyntaxError, format_steps, format_steps_like, parse_steps
 from beatseq.formats.tomlread import TomlReader
@@ -191,18 +192,17 @@ def _instrument_fields(instrument: Instrument, base: Instrument | None) -> dict[
     fields: dict[str, Any] = {}
     if base is None or base.sample != instrument.sample:
         fields["sample"] = instrument.sample
-    plain: dict[str, Any] = {"gain": 0.0, "pan": 0.0, "pitch": 0.0, "choke": None, "root": None}
+    plain = dict(PLAIN)
     guess = guess_midi(instrument.name)
     if guess is not None and (instrument.channel, instrument.note) == guess:
         plain.update(channel=guess[0], note=guess[1])
-    for key in ("gain", "pan", "pitch", "choke", "note", "channel", "root"):
+    for key in FIELDS:
         value = getattr(instrument, key)
-        if defaults is not None:
-            if value == getattr(defaults, key):
-                continue
-        elif key in plain and value == plain[key]:
+        if value == (getattr(defaults, key) if defaults is not None else plain.get(key, ...)):
             continue
         if value is None:
+            if key != "choke":
+                continue  # cannot unset a default here; the check after saving catches it
             value = ""  # choke = "" clears a default choke group
         fields[key] = _num(value) if isinstance(value, float) else value
     return fields

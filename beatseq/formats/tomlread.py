@@ -117,6 +117,18 @@ class TomlReader:
             self.fail((*path, key), f"{value:g} is out of range (expected {low:g} to {high:g})")
         return value
 
+    def boolean(
+        self, table: dict[str, Any], key: str, path: KeyPath, default: Any = _MISSING
+    ) -> Any:
+        value = table.get(key, _MISSING)
+        if value is _MISSING:
+            if default is _MISSING:
+                self.fail((*path, key), "is missing (expected true or false)")
+            return default
+        if not isinstance(value, bool):
+            self.fail((*path, key), f"expected true or false, got {_show(value)}")
+        return value
+
     def strings(
         self, table: dict[str, Any], key: str, path: KeyPath, default: Any = _MISSING
     ) -> Any:

@@ -14,6 +14,14 @@ from beatseq.model.gm import DRUM_CHANNEL
 GAIN_RANGE = (-60.0, 24.0)
 PAN_RANGE = (-1.0, 1.0)
 INSTRUMENT_PITCH_RANGE = (-48.0, 48.0)
+TRIM_RANGE = (0.0, 600.0)
+"""Sample start and end, seconds into the file."""
+ENVELOPE_RANGE = (0.0, 20000.0)
+"""Attack, hold and decay, in milliseconds."""
+FILTER_RANGE = (20.0, 20000.0)
+"""Low-pass and high-pass cutoffs, Hz."""
+VELOCITY_CURVE_RANGE = (0.0, 4.0)
+"""Level = (velocity / 127) ** curve: 0 ignores velocity, 2 is the MIDI DLS curve."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,25 @@ class Instrument:
     """MIDI channel, 1-16."""
     root: int | None = None
     """MIDI note the sound is tuned to, for pitched sounds (the 808)."""
+    start: float = 0.0
+    """Trim: seconds of the file skipped before the sound starts."""
+    end: float | None = None
+    """Trim: where the sound stops, seconds into the file (None: the file's end)."""
+    reverse: bool = False
+    attack: float = 0.0
+    """Fade-in, milliseconds."""
+    hold: float | None = None
+    """Milliseconds at full level before the decay; None plays the whole sample."""
+    decay: float = 0.0
+    """Milliseconds from the end of the hold down to silence (-60 dB)."""
+    lowpass: float | None = None
+    """Low-pass cutoff in Hz (12 dB/octave), or None."""
+    highpass: float | None = None
+    """High-pass cutoff in Hz (12 dB/octave), or None."""
+    velocity_curve: float = 1.5
+    """Level = (velocity / 127) ** curve."""
+    mono: bool = False
+    """Each hit cuts the one before (last-note priority): the 808's behaviour."""
     path: str = field(default="", compare=False)
     """The resolved audio file (absolute), filled in by the loader; "" if unknown."""
 
@@ -47,11 +74,29 @@ class Instrument:
             raise ValueError(f"note must be 0 to 127, not {self.note}")
         if not 1 <= self.channel <= 16:
             raise ValueError(f"channel must be 1 to 16, not {self.channel}")
+        _check_float("start", self.start, TRIM_RANGE)
+        if self.end is not None:
+            _check_float("end", self.end, TRIM_RANGE)
+            if self.end <= self.start:
+                raise ValueError(f"end ({self.end:g} s) must come after start ({self.start:g} s)")
+        for name in ("attack", "decay"):
+            _check_float(name, getattr(self, name), ENVELOPE_RANGE)
+        if self.hold is not None:
+            _check_float("hold", self.hold, ENVELOPE_RANGE)
+        for name in ("lowpass", "highpass"):
+            value = getattr(self, name)
+            if value is not None:
+                _check_float(name, value, FILTER_RANGE)
+        _check_float("velocity_curve", self.velocity_curve, VELOCITY_CURVE_RANGE)
 
     @property
     def is_drum(self) -> bool:
         """On the General MIDI drum channel: its MIDI note does not follow pitch."""
         return self.channel == DRUM_CHANNEL
+
+    def velocity_level(self, velocity: int) -> float:
+        """Linear amplitude of a hit at `velocity`, before the instrument's gain."""
+        return float((velocity / 127) ** self.velocity_curve)
 
     def midi_note(self, pitch: int = 0) -> int:
         """The MIDI note of a hit with a step pitch offset of `pitch` semitones."""
