@@ -24,7 +24,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from beatseq.compile.groove import chance, spread, swing_share, swing_tick
+from beatseq.compile.groove import Dice, swing_share, swing_tick
 from beatseq.compile.timeline import Event, SectionSpan, Timeline
 from beatseq.model import Humanize, Instrument, Pattern, Section, Song, Track
 from beatseq.ticks import SWING_UNITS, TempoMap, is_triplet, ms_to_ticks
@@ -122,7 +122,7 @@ def _track_hits(
     unit = SWING_UNITS[song.swing_unit]
     feel = _feel_ticks(track, span.bpm)
     humanize = track.humanize if track.humanize is not None else song.humanize
-    seed = song.seed
+    dice = Dice(song.seed, section.name, span.visit, pattern.name, track.name)
     section_len = span.end - span.start
     steps_in_section = math.ceil(section_len / step_len)
     hits: list[_Hit] = []
@@ -133,10 +133,11 @@ def _track_hits(
             continue
         if step.condition is not None and not step.condition.plays(cycle):
             continue
-        key = (section.name, span.visit, pattern.name, track.name, n)
-        if step.probability < 100 and chance(seed, *key, "prob") * 100 >= step.probability:
+        if step.probability < 100 and dice.chance(n, "prob") * 100 >= step.probability:
             continue
-        offset = feel + step.nudge + _humanize_ticks(seed, key, humanize)
+        offset = feel + step.nudge
+        if humanize.timing:
+            offset += round(dice.spread(n, "time") * humanize.timing)
         velocities = step.roll_velocities()
         sub_len = max(1, step_len // step.roll)
         roll = step.roll
@@ -150,7 +151,7 @@ def _track_hits(
                     grid_tick=span.start + swing_tick(straight, roll, unit, None),
                     order=order,
                     track=track.name,
-                    velocity=_humanize_velocity(seed, (*key, j), humanize, velocities[j]),
+                    velocity=_humanize_velocity(dice, n, j, humanize, velocities[j]),
                     pitch=step.pitch,
                     length=sub_len,
                     step=index,
@@ -176,18 +177,10 @@ def _feel_ticks(track: Track, bpm: float) -> int:
     return int(track.feel.amount)
 
 
-def _humanize_ticks(seed: int, key: tuple[int | str, ...], humanize: Humanize) -> int:
-    if not humanize.timing:
-        return 0
-    return round(spread(seed, *key, "time") * humanize.timing)
-
-
-def _humanize_velocity(
-    seed: int, key: tuple[int | str, ...], humanize: Humanize, velocity: int
-) -> int:
+def _humanize_velocity(dice: Dice, n: int, hit: int, humanize: Humanize, velocity: int) -> int:
     if not humanize.velocity:
         return velocity
-    shifted = velocity + round(spread(seed, *key, "vel") * humanize.velocity)
+    shifted = velocity + round(dice.spread(n, hit, "vel") * humanize.velocity)
     return max(1, min(127, shifted))
 
 
@@ -200,32 +193,61 @@ def _clamp(hit: _Hit, last: int) -> _Hit:
 def _events(song: Song, hits: list[_Hit], tempo: TempoMap, sample_rate: int) -> tuple[Event, ...]:
     """Place sorted hits in seconds and samples, and work out who chokes whom."""
     instruments: dict[str, Instrument] = {i.name: i for i in song.kit.instruments}
-    ringing: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    events: list[Event] = []
-    for index, hit in enumerate(hits):
-        instrument = instruments[hit.track]
-        cuts: tuple[int, ...] = ()
-        if instrument.choke:
-            voices = ringing[instrument.choke]
-            cuts = tuple(i for i, name in voices if name != hit.track)
-            own = [v for v in voices if v[1] == hit.track][-(VOICES_PER_CHOKE_INSTRUMENT - 1) :]
-            ringing[instrument.choke] = [*own, (index, hit.track)]
-        events.append(
-            Event(
-                tick=hit.tick,
-                sample=tempo.sample(hit.tick, sample_rate),
-                seconds=tempo.seconds(hit.tick),
-                track=hit.track,
-                velocity=hit.velocity,
-                pitch=hit.pitch,
-                length=hit.length,
-                section=hit.span.name,
-                note=instrument.midi_note(hit.pitch),
-                channel=instrument.channel,
-                grid_tick=hit.grid_tick,
-                step=hit.step,
-                occurrence=hit.span.occurrence,
-                cuts=cuts,
-            )
+    events = [
+        Event(
+            tick=hit.tick,
+            sample=tempo.sample(hit.tick, sample_rate),
+            seconds=tempo.seconds(hit.tick),
+            track=hit.track,
+            velocity=hit.velocity,
+            pitch=hit.pitch,
+            length=hit.length,
+            section=hit.span.name,
+            note=instruments[hit.track].midi_note(hit.pitch),
+            channel=instruments[hit.track].channel,
+            grid_tick=hit.grid_tick,
+            step=hit.step,
+            occurrence=hit.span.occurrence,
         )
-    return tuple(events)
+        for hit in hits
+    ]
+    return _with_cuts(events, instruments)
+
+
+def _with_cuts(events: list[Event], instruments: dict[str, Instrument]) -> tuple[Event, ...]:
+    """The events, each with the earlier events its choke group (or mono) cuts."""
+    ringing: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    result = []
+    for index, event in enumerate(events):
+        instrument = instruments[event.track]
+        cuts: tuple[int, ...] = ()
+        if instrument.choke or instrument.mono:
+            # A mono instrument is a choke group of its own that also cuts itself.
+            group = instrument.choke or f"\0mono {event.track}"
+            voices = ringing[group]
+            cuts = tuple(i for i, name in voices if name != event.track or instrument.mono)
+            own = [] if instrument.mono else [v for v in voices if v[1] == event.track]
+            ringing[group] = [*own[-(VOICES_PER_CHOKE_INSTRUMENT - 1) :], (index, event.track)]
+        result.append(replace(event, cuts=cuts) if cuts != event.cuts else event)
+    return tuple(result)
+
+
+def loop_events(song: Song, timeline: Timeline, passes: int, frames: int) -> tuple[Event, ...]:
+    """The timeline's events played `passes` times back to back, `frames` apart.
+
+    Every pass repeats the same hits (the same dice), and choke groups work across
+    the seams: what a loop sounds like when a DAW repeats it.
+    """
+    instruments = {i.name: i for i in song.kit.instruments}
+    repeated = [
+        replace(
+            e,
+            tick=e.tick + p * timeline.length,
+            sample=e.sample + p * frames,
+            seconds=e.seconds + p * frames / timeline.sample_rate,
+            cuts=(),
+        )
+        for p in range(passes)
+        for e in timeline.events
+    ]
+    return _with_cuts(repeated, instruments)

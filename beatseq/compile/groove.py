@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zlib
 from fractions import Fraction
+from functools import lru_cache
 
 _MASK = (1 << 64) - 1
 
@@ -56,24 +57,38 @@ def _mix(value: int) -> int:
     return z ^ (z >> 31)
 
 
+@lru_cache(maxsize=4096)
+def _text(value: str) -> int:
+    return zlib.crc32(value.encode("utf-8"))
+
+
 def _part(value: int | str) -> int:
     if isinstance(value, str):
-        return zlib.crc32(value.encode("utf-8"))
+        return _text(value)
     return value & _MASK
 
 
-def chance(seed: int, *key: int | str) -> float:
-    """A number in [0, 1) fixed by the seed and the key.
+class Dice:
+    """Numbers fixed by the seed and a key, never by how often they are asked for.
 
-    The key names the hit (section, visit, pattern, track, step, purpose), so a
-    change to one track never reshuffles the dice of another.
+    The key names the hit (section, visit, pattern, track, then step and purpose), so
+    a change to one track never reshuffles the dice of another. The prefix of the key
+    shared by a whole track is hashed once.
     """
-    h = _mix(_part(seed))
-    for part in key:
-        h = _mix(h ^ _part(part))
-    return h / 2.0**64
 
+    def __init__(self, seed: int, *prefix: int | str):
+        h = _mix(_part(seed))
+        for part in prefix:
+            h = _mix(h ^ _part(part))
+        self._prefix = h
 
-def spread(seed: int, *key: int | str) -> float:
-    """A number in (-1, 1), more often near 0 (triangular): for humanize."""
-    return chance(seed, *key, "a") + chance(seed, *key, "b") - 1.0
+    def chance(self, *key: int | str) -> float:
+        """A number in [0, 1)."""
+        h = self._prefix
+        for part in key:
+            h = _mix(h ^ _part(part))
+        return (h >> 11) / 2.0**53
+
+    def spread(self, *key: int | str) -> float:
+        """A number in (-1, 1), more often near 0 (triangular): for humanize."""
+        return self.chance(*key, "a") + self.chance(*key, "b") - 1.0

@@ -150,6 +150,15 @@ def test_choke_group_records_the_voices_it_cuts():
     ]
 
 
+def test_mono_instrument_cuts_its_own_last_hit():
+    s = song(pattern(sub="x.x.x.", hat="xxxxxx"), choke={"hat": "hats"})
+    s = replace(s, kit=s.kit.with_instrument(replace(s.kit["sub"], mono=True)))
+    t = compile_song(s)
+    subs = [i for i, e in enumerate(t.events) if e.track == "sub"]
+    assert [t.events[i].cuts for i in subs] == [(), (subs[0],), (subs[1],)]
+    assert all(e.cuts == () for e in t.events if e.track == "hat")
+
+
 def test_sections_repeats_and_mutes():
     verse = pattern("verse", kick="x...", snare="..x.")
     hook = pattern("hook", kick="xx..", snare="..x.")
