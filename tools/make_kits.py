@@ -667,6 +667,8 @@ class Sound:
     choke: str | None = None
     pan: float | None = None
     root: int | None = None
+    mono: bool = False
+    """Each hit cuts the one before (the 808 bass is monophonic)."""
 
 
 @dataclass(frozen=True)
@@ -756,6 +758,7 @@ KIT_808 = Kit(
             29,
             channel=2,
             root=29,
+            mono=True,
         ),
     ),
 )
@@ -839,6 +842,8 @@ def manifest(kit: Kit) -> str:
             lines.append(f"pan = {sound.pan:.2f}")
         if sound.root is not None:
             lines.append(f"root = {sound.root}")
+        if sound.mono:
+            lines.append("mono = true")
     return "\n".join(lines) + "\n"
 
 
