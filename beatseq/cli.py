@@ -87,6 +87,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(run=_export_midi)
 
+    render = sub.add_parser("render", help="render a song to WAV or FLAC (and stems)")
+    _song_arguments(render, part=True)
+    render.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="file to write (default: SONG's name with .wav or .flac, here)",
+    )
+    render.add_argument(
+        "--format",
+        choices=("wav", "flac"),
+        default=None,
+        help="file format (default: from OUT's extension, else wav)",
+    )
+    render.add_argument("--sample-rate", type=int, choices=(44100, 48000, 96000), default=44100)
+    render.add_argument(
+        "--bit-depth",
+        choices=("16", "24", "32f"),
+        default="24",
+        help="16 (dithered), 24 or 32-bit float (default 24)",
+    )
+    render.add_argument("--stems", metavar="DIR", help="also write one file per track in DIR")
+    render.add_argument(
+        "--loop",
+        action="store_true",
+        help="exactly one pass long, with the tails wrapped to the start",
+    )
+    render.set_defaults(run=_render)
+
     kits = sub.add_parser("kits", help="list the shipped kits and their sounds")
     kits.set_defaults(run=_kits)
     return parser
@@ -182,6 +211,67 @@ def _export_midi(args: argparse.Namespace) -> int:
         f" {timeline.bars:g} bars, {timeline.length_seconds:.2f} s"
     )
     return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    from beatseq.engine.render import RenderJob, render
+
+    song = load(args)
+    output = Path(args.output) if args.output else None
+    fmt = args.format or (output.suffix.lstrip(".").lower() if output else "") or "wav"
+    if fmt not in ("wav", "flac"):
+        raise BeatseqError(f"cannot tell the format from {output}: give --format wav or flac")
+    if output is None:
+        part = args.section or args.pattern
+        output = Path(Path(args.song).stem + (f"-{part}" if part else "") + f".{fmt}")
+    job = RenderJob(
+        song=song,
+        output=str(output),
+        format=fmt,
+        sample_rate=args.sample_rate,
+        bit_depth=args.bit_depth,
+        stems_dir=args.stems,
+        loop=args.loop,
+    )
+    bar = ProgressBar(f"rendering {output.name}")
+    try:
+        report = render(job, bar.update if bar.enabled else None)
+    finally:
+        bar.close()
+    minutes, seconds = divmod(report.seconds, 60)
+    depth = "32-bit float" if args.bit_depth == "32f" else f"{args.bit_depth}-bit"
+    lufs = f"{report.lufs:.1f} LUFS" if report.lufs is not None else "loudness n/a (too short)"
+    print(
+        f"wrote {output}: {int(minutes)}:{seconds:05.2f}, {depth} {report.sample_rate} Hz"
+        f" {fmt.upper()}, peak {report.peak_dbfs:.1f} dBFS, {lufs}"
+    )
+    for stem in report.stems:
+        print(f"  stem {stem}")
+    return 0
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal's stderr; silent when stderr is not one."""
+
+    WIDTH = 30
+
+    def __init__(self, label: str):
+        self.label = label
+        self.enabled = sys.stderr.isatty()
+        self.shown = -1
+
+    def update(self, fraction: float) -> None:
+        filled = int(fraction * self.WIDTH)
+        if filled != self.shown:
+            self.shown = filled
+            bar = "#" * filled + "-" * (self.WIDTH - filled)
+            sys.stderr.write(f"\r{self.label} [{bar}] {fraction * 100:3.0f}%")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.shown >= 0:
+            sys.stderr.write("\r" + " " * (len(self.label) + self.WIDTH + 8) + "\r")
+            sys.stderr.flush()
 
 
 def _new(args: argparse.Namespace) -> int:

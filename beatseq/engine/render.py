@@ -1,0 +1,325 @@
+"""Offline rendering: a song through the voice graph to WAV or FLAC, and stems.
+
+`render` runs the whole job in a child process (so callers such as the UI stay
+responsive) and relays progress. Inside, `render_audio` compiles the song, shapes the
+sounds, plans the hits and runs the mixer (`beatseq.engine.mixer`, the same one the
+live engine plays) block by block; the limiter's lookahead comes off the front.
+Stems are rendered track by track afterwards and given the mix's limiter gain, so
+they sum to the mix and memory stays bounded.
+
+A render ends when the last sound has died away (at most TAIL_CAP_SECONDS after the
+song's end, faded out if a sound rings longer). With `loop`, the file is exactly the
+song's length and the tails that ring past its end are heard at its start: the song
+is played enough times back to back for every tail to wrap, and the last pass kept.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from beatseq.compile import compile_song, loop_events
+from beatseq.engine.mixer import Bus, Mixer, TrackRenderer
+from beatseq.engine.sounds import VoiceBank
+from beatseq.engine.voices import TrackHits, plan_hits
+from beatseq.errors import BeatseqError
+from beatseq.formats.audio import AudioWriter, LoudnessMeter, check_output
+from beatseq.model import Song
+
+TAIL_CAP_SECONDS = 10.0
+TAIL_FADE_SECONDS = 0.05
+BLOCK = 65536
+Progress = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    song: Song
+    output: str
+    format: str = "wav"
+    sample_rate: int = 44100
+    bit_depth: str = "24"
+    stems_dir: str | None = None
+    loop: bool = False
+
+
+@dataclass(frozen=True)
+class RenderReport:
+    output: str
+    frames: int
+    sample_rate: int
+    peak_dbfs: float
+    lufs: float | None
+    stems: tuple[str, ...]
+
+    @property
+    def seconds(self) -> float:
+        return self.frames / self.sample_rate
+
+
+@dataclass
+class Rendered:
+    mix: np.ndarray
+    stems: dict[str, np.ndarray]
+    sample_rate: int
+
+
+def render(job: RenderJob, progress: Progress | None = None) -> RenderReport:
+    """Render `job` in a child process and write its files; raises BeatseqError."""
+    check_output(job.format, job.bit_depth, job.sample_rate)
+    context: Any = multiprocessing.get_context("fork" if _fork_is_safe() else "spawn")
+    queue = context.Queue()
+    worker = context.Process(target=_work, args=(job, queue), daemon=True)
+    worker.start()
+    try:
+        while True:
+            try:
+                kind, value = queue.get(timeout=0.5)
+            except Exception:  # queue.Empty: check the worker is still alive
+                if not worker.is_alive():
+                    raise BeatseqError(
+                        f"the render process stopped unexpectedly (exit code {worker.exitcode})"
+                    ) from None
+                continue
+            if kind == "progress":
+                if progress is not None:
+                    progress(value)
+            elif kind == "done":
+                return value  # type: ignore[no-any-return]
+            else:
+                raise BeatseqError(value)
+    finally:
+        worker.join(timeout=5)
+        if worker.is_alive():
+            worker.kill()
+
+
+def _fork_is_safe() -> bool:
+    """Fork only from a single-threaded process (a forked thread's locks can deadlock)."""
+    import threading
+
+    return os.name == "posix" and threading.active_count() == 1
+
+
+def _work(job: RenderJob, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    try:
+        report = render_here(job, lambda f: queue.put(("progress", f)))
+        queue.put(("done", report))
+    except BeatseqError as err:
+        queue.put(("error", str(err)))
+    except Exception:  # a bug: say what, where
+        queue.put(("error", "internal error while rendering:\n" + traceback.format_exc()))
+
+
+def render_here(job: RenderJob, progress: Progress | None = None) -> RenderReport:
+    """Render `job` in this process and write its files.
+
+    Blocks are written and metered on a second thread while the next block renders,
+    so the file and the report cost little on top of the mixing.
+    """
+    check_output(job.format, job.bit_depth, job.sample_rate)
+    plan = plan_render(job.song, job.sample_rate, loop=job.loop)
+    seed = job.song.seed
+    meter = LoudnessMeter(job.sample_rate)
+    gains = np.ones(plan.frames, dtype=np.float32)
+    stem_paths: list[str] = []
+    total = plan.blocks() * (1 + (len(plan.stem_names) if job.stems_dir is not None else 0))
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(min(1.0, done / total))
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with AudioWriter(
+            job.output,
+            job.sample_rate,
+            format=job.format,
+            bit_depth=job.bit_depth,
+            dither_seed=seed,
+        ) as writer:
+            pending: list[Future[None]] = []
+            for at, block, gain in mix_blocks(plan):
+                gains[at : at + gain.shape[0]] = gain
+                pending.append(pool.submit(_write_and_meter, writer, meter, block))
+                tick()
+            for future in pending:
+                future.result()
+        if job.stems_dir is not None:
+            folder = Path(job.stems_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            for number, name in enumerate(plan.stem_names, start=1):
+                path = folder / f"{number:02d}-{_safe(name)}.{job.format}"
+                with AudioWriter(
+                    path,
+                    job.sample_rate,
+                    format=job.format,
+                    bit_depth=job.bit_depth,
+                    dither_seed=seed + number,
+                ) as stem_writer:
+                    pending = []
+                    for block in stem_blocks(plan, name, gains):
+                        pending.append(pool.submit(stem_writer.write, block.T))
+                        tick()
+                    for future in pending:
+                        future.result()
+                stem_paths.append(str(path))
+    levels = meter.levels()
+    if progress is not None:
+        progress(1.0)
+    return RenderReport(
+        output=job.output,
+        frames=plan.frames,
+        sample_rate=job.sample_rate,
+        peak_dbfs=levels.peak_dbfs,
+        lufs=levels.lufs,
+        stems=tuple(stem_paths),
+    )
+
+
+def _write_and_meter(writer: AudioWriter, meter: LoudnessMeter, block: np.ndarray) -> None:
+    frames_first = np.ascontiguousarray(block.T)
+    writer.write(frames_first)
+    meter.add(frames_first)
+
+
+@dataclass
+class RenderPlan:
+    """Everything a render needs, worked out before the first frame is mixed."""
+
+    song: Song
+    sample_rate: int
+    banks: dict[str, VoiceBank]
+    hits: dict[str, TrackHits]
+    start: int
+    """First frame of the file, in the plan's frames."""
+    end: int
+    capped: bool
+    """A sound rang past the tail cap: the file fades out at its end."""
+    stem_names: list[str]
+
+    @property
+    def frames(self) -> int:
+        return self.end - self.start
+
+    def blocks(self) -> int:
+        return max(1, math.ceil(self.frames / BLOCK))
+
+    def tracks(self) -> dict[str, TrackRenderer]:
+        instruments = {i.name: i for i in self.song.kit.instruments}
+        return {
+            name: TrackRenderer(self.banks[name], self.hits[name], Bus.of(instruments[name]))
+            for name in self.song.kit.names
+            if name in self.hits
+        }
+
+
+def plan_render(song: Song, sample_rate: int, *, loop: bool = False) -> RenderPlan:
+    timeline = compile_song(song, sample_rate)
+    instruments = {i.name: i for i in song.kit.instruments}
+    playing = {e.track for e in timeline.events}
+    order = [n for n in song.kit.names if n in playing and instruments[n].path]
+    banks = {n: VoiceBank.of(instruments[n], sample_rate) for n in order}
+    length = timeline.length_samples
+    events = timeline.events
+    start = 0
+    if loop:
+        longest = max((b.frames(0) for b in banks.values()), default=0)
+        passes = 1 + math.ceil(longest / length) if length else 1
+        events = loop_events(song, timeline, passes, length)
+        start = (passes - 1) * length
+    hits = plan_hits(events, instruments, banks, sample_rate)
+    capped = False
+    if loop:
+        end = start + length
+    else:
+        natural = max((int(h.stops.max()) for h in hits.values()), default=0)
+        cap = length + round(TAIL_CAP_SECONDS * sample_rate)
+        end = min(max(length, natural), cap)
+        capped = natural > cap
+    stem_names = [n for n in song.kit.names if n in playing]
+    return RenderPlan(song, sample_rate, banks, hits, start, end, capped, stem_names)
+
+
+def mix_blocks(plan: RenderPlan) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """(frame in the file, limited stereo block (2, n), its gains), block by block."""
+    mixer = Mixer(plan.tracks(), plan.sample_rate)
+    latency = mixer.latency
+    # mix from frame 0 (earlier tails, filter and limiter state), keep [start, end)
+    first = max(0, plan.start + latency - plan.start % BLOCK) if plan.start else 0
+    first -= first % BLOCK
+    position = 0
+    while position < plan.start + latency:  # warm-up before a loop's kept pass
+        frames = min(BLOCK, plan.start + latency - position)
+        mixer.render(position, frames)
+        position += frames
+    at = 0
+    while at < plan.frames:
+        frames = min(BLOCK, plan.frames - at)
+        block, gain = mixer.render(position, frames)
+        position += frames
+        if plan.capped:
+            _fade_tail(block, at, plan.frames, plan.sample_rate)
+        yield at, block, gain
+        at += frames
+
+
+def stem_blocks(plan: RenderPlan, name: str, gains: np.ndarray) -> Iterator[np.ndarray]:
+    """One track's stereo blocks with the mix's limiter gain: stems sum to the mix."""
+    track = plan.tracks().get(name)
+    at = 0
+    while at < plan.frames:
+        frames = min(BLOCK, plan.frames - at)
+        if track is None:
+            block = np.zeros((2, frames), dtype=np.float32)  # a track without a sound
+        else:
+            block = track.render(plan.start + at, frames) * gains[at : at + frames]
+            np.clip(block, -1.0, 1.0, out=block)
+            if plan.capped:
+                _fade_tail(block, at, plan.frames, plan.sample_rate)
+        yield block
+        at += frames
+
+
+def render_audio(
+    song: Song, sample_rate: int, *, stems: bool = False, loop: bool = False
+) -> Rendered:
+    """The whole render in memory: float32 (frames, 2) mix, and stems if asked."""
+    plan = plan_render(song, sample_rate, loop=loop)
+    mix = np.zeros((2, plan.frames), dtype=np.float32)
+    gains = np.ones(plan.frames, dtype=np.float32)
+    for at, block, gain in mix_blocks(plan):
+        mix[:, at : at + block.shape[1]] = block
+        gains[at : at + gain.shape[0]] = gain
+    stem_audio: dict[str, np.ndarray] = {}
+    if stems:
+        for name in plan.stem_names:
+            stem_audio[name] = np.ascontiguousarray(
+                np.concatenate(list(stem_blocks(plan, name, gains)), axis=1).T
+            )
+    return Rendered(mix=np.ascontiguousarray(mix.T), stems=stem_audio, sample_rate=sample_rate)
+
+
+def _fade_tail(block: np.ndarray, at: int, total: int, sample_rate: int) -> None:
+    """Fade out the part of `block` (starting at frame `at`) in the file's last frames."""
+    n = min(total, round(TAIL_FADE_SECONDS * sample_rate))
+    fade_start = total - n
+    a, b = max(at, fade_start), at + block.shape[1]
+    if b > a:
+        ramp = np.linspace(1.0, 0.0, n, dtype=np.float32)[a - fade_start : b - fade_start]
+        block[:, a - at :] *= ramp
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "track"

@@ -1,0 +1,255 @@
+"""Audio files out: WAV or FLAC at 16 or 24 bit (dithered) or 32-bit float, and meters.
+
+Samples are quantised here rather than by libsndfile so the result is exact and
+repeatable: 16-bit output gets TPDF dither from a seeded generator, so the same song
+and seed give byte-identical files. Files are written block by block (`AudioWriter`),
+to a temporary name that replaces the target only when complete. `LoudnessMeter`
+measures the peak (dBFS) and integrated loudness (LUFS, ITU-R BS.1770-4, computed the
+way pyloudnorm does) of the same blocks as they go by.
+"""
+
+from __future__ import annotations
+
+import math
+import wave
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from beatseq.errors import BeatseqError
+from beatseq.formats.atomic import atomic_path
+
+FORMATS = ("wav", "flac")
+BIT_DEPTHS = ("16", "24", "32f")
+SAMPLE_RATES = (44100, 48000, 96000)
+
+
+@dataclass(frozen=True)
+class Levels:
+    peak_dbfs: float
+    lufs: float | None
+    """None when the audio is too short (under 0.4 s) or silent."""
+
+
+def check_output(format: str, bit_depth: str, sample_rate: int) -> None:
+    """Refuse combinations no file can hold, before any rendering starts."""
+    if format not in FORMATS:
+        raise BeatseqError(f"--format must be {' or '.join(FORMATS)}, not {format!r}")
+    if bit_depth not in BIT_DEPTHS:
+        raise BeatseqError(f"--bit-depth must be one of {', '.join(BIT_DEPTHS)}, not {bit_depth!r}")
+    if sample_rate not in SAMPLE_RATES:
+        rates = ", ".join(str(r) for r in SAMPLE_RATES)
+        raise BeatseqError(f"--sample-rate must be one of {rates}, not {sample_rate}")
+    if format == "flac" and bit_depth == "32f":
+        raise BeatseqError("FLAC holds 16 or 24 bit integers: use --bit-depth 16 or 24, or WAV")
+
+
+class AudioWriter:
+    """Stereo (or any channel count) audio written block by block, atomically.
+
+    Blocks are float (frames, channels) in [-1, 1]. 16- and 24-bit WAV go through the
+    standard library's `wave` (plain PCM, fast); FLAC and float WAV through soundfile.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        sample_rate: int,
+        channels: int = 2,
+        *,
+        format: str = "wav",
+        bit_depth: str = "24",
+        dither_seed: int = 0,
+    ):
+        check_output(format, bit_depth, sample_rate)
+        self.bit_depth = bit_depth
+        self._rng = np.random.default_rng(dither_seed & 0xFFFFFFFF)
+        self._stack = ExitStack()
+        temp = self._stack.enter_context(atomic_path(path, suffix=f".{format}"))
+        self._wave: Any = None
+        self._sound: Any = None
+        if format == "wav" and bit_depth != "32f":
+            self._wave = self._stack.enter_context(wave.open(str(temp), "wb"))  # noqa: SIM115
+            self._wave.setnchannels(channels)
+            self._wave.setsampwidth(2 if bit_depth == "16" else 3)
+            self._wave.setframerate(sample_rate)
+        else:
+            import soundfile
+
+            subtype = {"16": "PCM_16", "24": "PCM_24", "32f": "FLOAT"}[bit_depth]
+            self._sound = self._stack.enter_context(
+                soundfile.SoundFile(
+                    str(temp), "w", sample_rate, channels, subtype=subtype, format=format.upper()
+                )
+            )
+
+    def write(self, block: np.ndarray) -> None:
+        if self.bit_depth == "32f":
+            self._sound.write(np.ascontiguousarray(block, dtype=np.float32))
+            return
+        if self.bit_depth == "16":
+            noise = self._rng.random(block.shape, dtype=np.float32)
+            noise -= self._rng.random(block.shape, dtype=np.float32)  # TPDF, +-1 LSB
+            samples = _quantise(block * np.float32(32767.0) + noise, 32767)
+            if self._wave is not None:
+                self._wave.writeframesraw(samples.astype("<i2").tobytes())
+            else:
+                self._sound.write(samples.astype(np.int16))
+            return
+        samples = _quantise(block * np.float32(8388607.0), 8388607)
+        if self._wave is not None:
+            # little-endian 24-bit: the low three bytes of each int32
+            packed = samples.astype("<i4").reshape(-1).view(np.uint8).reshape(-1, 4)[:, :3]
+            self._wave.writeframesraw(packed.tobytes())
+        else:
+            self._sound.write((samples << 8).astype(np.int32))  # libsndfile: top 3 bytes
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def abort(self) -> None:
+        """Close without replacing the target (the temporary file is removed)."""
+        self._stack.__exit__(BeatseqError, BeatseqError("aborted"), None)
+
+    def __enter__(self) -> AudioWriter:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self._stack.__exit__(kind, value, tb)
+
+
+def _quantise(scaled: np.ndarray, limit: int) -> np.ndarray:
+    """Round to integers in [-limit - 1, limit] (float32 holds these exactly)."""
+    rounded = np.rint(scaled.astype(np.float32, copy=False))
+    np.clip(rounded, -limit - 1, limit, out=rounded)
+    return rounded.astype(np.int32)
+
+
+def write_audio(
+    path: str | Path,
+    audio: np.ndarray,
+    sample_rate: int,
+    *,
+    format: str = "wav",
+    bit_depth: str = "24",
+    dither_seed: int = 0,
+) -> None:
+    """Write float audio (frames, channels) to `path`, atomically."""
+    with AudioWriter(
+        path,
+        sample_rate,
+        audio.shape[1],
+        format=format,
+        bit_depth=bit_depth,
+        dither_seed=dither_seed,
+    ) as writer:
+        writer.write(audio)
+
+
+# K-weighting as pyloudnorm builds it (RBJ biquads): (kind, gain dB, Q, centre Hz)
+_K_WEIGHTING = (("high_shelf", 4.0, 1 / math.sqrt(2), 1500.0), ("highpass", 0.0, 0.5, 38.0))
+BLOCK_SECONDS = 0.4
+STEP_SECONDS = 0.1  # blocks overlap by 75 %: one block is four steps
+ABSOLUTE_GATE = -70.0
+
+
+class LoudnessMeter:
+    """Peak and BS.1770-4 integrated loudness of audio fed block by block.
+
+    It measures what pyloudnorm measures (same filters, 400 ms blocks every 100 ms,
+    absolute and relative gates), keeping only the energy of each 100 ms step.
+    """
+
+    def __init__(self, sample_rate: int, channels: int = 2):
+        from beatseq.engine.dsp import FirStream, biquad, impulse_response
+
+        self.rate = sample_rate
+        self._step = round(STEP_SECONDS * sample_rate)
+        weighting = tuple(
+            biquad(kind, centre, sample_rate, q=q, gain_db=gain)
+            for kind, gain, q, centre in _K_WEIGHTING
+        )
+        self._filter = FirStream(impulse_response(weighting, sample_rate), channels)
+        self._steps: list[np.ndarray] = []  # energy per step, per channel
+        self._carry = np.zeros(channels)  # energy of the step in progress
+        self._filled = 0  # frames in the step in progress
+        self.frames = 0
+        self.peak = 0.0
+
+    def add(self, block: np.ndarray) -> None:
+        """Measure float (frames, channels) audio that follows what came before."""
+        if block.shape[0] == 0:
+            return
+        self.peak = max(self.peak, float(np.max(np.abs(block))))
+        self.frames += block.shape[0]
+        self._energy(self._filter.process(block.T))
+
+    def _energy(self, weighted: np.ndarray) -> None:
+        """Add K-weighted (channels, frames) audio to the per-step energies."""
+        squares = np.square(weighted.T, dtype=np.float64)
+        at = 0
+        if self._filled:
+            take = min(self._step - self._filled, squares.shape[0])
+            self._carry += squares[:take].sum(axis=0)
+            self._filled += take
+            at = take
+            if self._filled == self._step:
+                self._steps.append(self._carry)
+                self._carry, self._filled = np.zeros_like(self._carry), 0
+        whole = (squares.shape[0] - at) // self._step
+        if whole:
+            part = squares[at : at + whole * self._step]
+            self._steps.extend(part.reshape(whole, self._step, -1).sum(axis=1))
+            at += whole * self._step
+        if at < squares.shape[0]:
+            self._carry += squares[at:].sum(axis=0)
+            self._filled += squares.shape[0] - at
+
+    def levels(self) -> Levels:
+        peak_db = 20 * math.log10(self.peak) if self.peak > 0 else -math.inf
+        return Levels(peak_dbfs=peak_db, lufs=self.integrated())
+
+    def integrated(self) -> float | None:
+        """The integrated loudness of everything added (call once, at the end)."""
+        self._energy(self._filter.flush())
+        seconds = self.frames / self.rate
+        if seconds < BLOCK_SECONDS or self.peak == 0:
+            return None
+        steps = np.array([*self._steps, self._carry]) if self._filled else np.array(self._steps)
+        blocks = int(np.round((seconds - BLOCK_SECONDS) / STEP_SECONDS)) + 1
+        per_block = round(BLOCK_SECONDS / STEP_SECONDS)
+        padded = np.zeros((blocks + per_block, steps.shape[1]))
+        padded[: min(steps.shape[0], padded.shape[0])] = steps[: padded.shape[0]]
+        cumulative = np.concatenate([np.zeros((1, steps.shape[1])), np.cumsum(padded, axis=0)])
+        z = (cumulative[per_block : per_block + blocks] - cumulative[:blocks]) / (
+            BLOCK_SECONDS * self.rate
+        )
+        with np.errstate(divide="ignore"):
+            block_loudness = -0.691 + 10 * np.log10(np.sum(z, axis=1))
+        above = block_loudness >= ABSOLUTE_GATE
+        if not np.any(above):
+            return None
+        relative = -0.691 + 10 * math.log10(float(np.sum(np.mean(z[above], axis=0)))) - 10
+        gated = (block_loudness > relative) & above
+        if not np.any(gated):
+            return None
+        return -0.691 + 10 * math.log10(float(np.sum(np.mean(z[gated], axis=0))))
+
+
+def measure(audio: np.ndarray, sample_rate: int) -> Levels:
+    """Peak and integrated loudness of float (frames, channels) audio."""
+    meter = LoudnessMeter(sample_rate, audio.shape[1])
+    meter.add(audio)
+    return meter.levels()
