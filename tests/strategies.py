@@ -117,6 +117,7 @@ def songs(draw: st.DrawFn) -> Song:
         swing=draw(swings),
         swing_unit=draw(st.sampled_from(list(SWING_UNITS))),
         seed=draw(st.integers(0, 2**32)),
+        gain=draw(st.sampled_from([0.0, -6.0, 4.5])),
         humanize=draw(st.just(Humanize()) | humanizes),
         kit=Kit(tuple(draw(sampler_settings(i)) for i in base.instruments)),
         patterns=built,

@@ -820,6 +820,11 @@ def render(kit: Kit, sound: Sound) -> Signal:
     return finish(raw)
 
 
+HEADROOM_DB = -6.0
+"""Added to every sound's gain in the manifests: the sounds peak at -1 dBFS, and a
+full beat of them summed needs room below the master limiter's ceiling."""
+
+
 def manifest(kit: Kit) -> str:
     lines = [
         f"# {kit.comment}",
@@ -832,7 +837,7 @@ def manifest(kit: Kit) -> str:
             "",
             f"[sounds.{sound.name}]",
             f'file = "{sound.name}.wav"',
-            f"gain = {sound.gain:.1f}",
+            f"gain = {sound.gain + HEADROOM_DB:.1f}",
             f"note = {sound.note}",
             f"channel = {sound.channel}",
         ]

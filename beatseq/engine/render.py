@@ -254,7 +254,7 @@ def plan_render(song: Song, sample_rate: int, *, loop: bool = False) -> RenderPl
 
 def mix_blocks(plan: RenderPlan) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """(frame in the file, limited stereo block (2, n), its gains), block by block."""
-    mixer = Mixer(plan.tracks(), plan.sample_rate)
+    mixer = Mixer(plan.tracks(), plan.sample_rate, plan.song.gain)
     latency = mixer.latency
     # mix from frame 0 (earlier tails, filter and limiter state), keep [start, end)
     first = max(0, plan.start + latency - plan.start % BLOCK) if plan.start else 0
@@ -284,7 +284,8 @@ def stem_blocks(plan: RenderPlan, name: str, gains: np.ndarray) -> Iterator[np.n
         if track is None:
             block = np.zeros((2, frames), dtype=np.float32)  # a track without a sound
         else:
-            block = track.render(plan.start + at, frames) * gains[at : at + frames]
+            master = np.float32(10 ** (plan.song.gain / 20))
+            block = track.render(plan.start + at, frames) * master * gains[at : at + frames]
             np.clip(block, -1.0, 1.0, out=block)
             if plan.capped:
                 _fade_tail(block, at, plan.frames, plan.sample_rate)

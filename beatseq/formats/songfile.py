@@ -34,6 +34,7 @@ from beatseq.model.groove import (
     HUMANIZE_VELOCITY_RANGE,
     SWING_RANGE,
 )
+from beatseq.model.instrument import GAIN_RANGE
 from beatseq.model.pattern import MAX_STEPS
 from beatseq.model.section import BPM_RANGE, MAX_REPEAT
 from beatseq.model.song import DENOMINATORS
@@ -42,6 +43,7 @@ from beatseq.ticks import RESOLUTIONS, SWING_UNITS
 TOP_KEYS = ("song", "kit", "patterns", "sections")
 SONG_KEYS = (
     "title",
+    "gain",
     "bpm",
     "time_signature",
     "swing",
@@ -108,6 +110,7 @@ class _SongReader:
                 swing=r.number(head, "swing", p, *SWING_RANGE, default=50),
                 swing_unit=unit,
                 seed=r.number(head, "seed", p, 0, 2**63 - 1, default=0, integer=True),
+                gain=float(r.number(head, "gain", p, *GAIN_RANGE, default=0.0)),
                 humanize=_humanize(r, head, p) or Humanize(),
                 kit=kit,
                 patterns=tuple(patterns),

@@ -134,6 +134,8 @@ def song_document(song: Song, folder: Path) -> tomlkit.TOMLDocument:
     if song.swing_unit != "1/16":
         head["swing_unit"] = song.swing_unit
     head["seed"] = song.seed
+    if song.gain:
+        head["gain"] = _num(song.gain)
     if song.humanize:
         head["humanize"] = _inline(timing=song.humanize.timing, velocity=song.humanize.velocity)
     if song.arrangement:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from beatseq.model.groove import Humanize, check_swing
-from beatseq.model.instrument import Kit
+from beatseq.model.instrument import GAIN_RANGE, Kit
 from beatseq.model.pattern import Pattern
 from beatseq.model.section import Section, check_bpm
 from beatseq.ticks import SWING_UNITS, bar_ticks
@@ -26,6 +26,8 @@ class Song:
     swing: float = 50.0
     swing_unit: str = "1/16"
     seed: int = 0
+    gain: float = 0.0
+    """Master level in dB, before the safety limiter."""
     humanize: Humanize = Humanize()
     kit: Kit = Kit()
     patterns: tuple[Pattern, ...] = ()
@@ -37,6 +39,9 @@ class Song:
 
     def __post_init__(self) -> None:
         check_bpm(self.bpm)
+        low, high = GAIN_RANGE
+        if not low <= self.gain <= high:
+            raise ValueError(f"gain must be {low:g} to {high:g} dB, not {self.gain:g}")
         check_swing(self.swing)
         num, den = self.time_signature
         if not 1 <= num <= 32 or den not in DENOMINATORS:

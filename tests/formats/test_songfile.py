@@ -52,7 +52,7 @@ EXPECTED = {
     "unknown-pattern": ":15: sections[1].patterns: unknown pattern 'b' (patterns: a)",
     "unknown-section-in-arrangement": ":4: song.arrangement: item 2: unknown section 'hook'"
     " (sections: a)",
-    "unknown-song-key": ":4: song.tempo: unknown key (expected one of: title, bpm,"
+    "unknown-song-key": ":4: song.tempo: unknown key (expected one of: title, gain, bpm,"
     " time_signature, swing, swing_unit, seed, humanize, arrangement)",
     "unknown-track": f":11: patterns.a.cowbell: unknown track 'cowbell' (the kit has"
     f" {BOOM_SOUNDS}; add [kit.cowbell] with a sample)",
