@@ -133,11 +133,11 @@ def _track_hits(
             continue
         if step.condition is not None and not step.condition.plays(cycle):
             continue
-        if step.probability < 100 and dice.chance(n, "prob") * 100 >= step.probability:
+        if step.probability < 100 and dice.chance(n, Dice.PROBABILITY) * 100 >= step.probability:
             continue
         offset = feel + step.nudge
         if humanize.timing:
-            offset += round(dice.spread(n, "time") * humanize.timing)
+            offset += round(dice.spread(n, Dice.TIMING) * humanize.timing)
         velocities = step.roll_velocities()
         sub_len = max(1, step_len // step.roll)
         roll = step.roll
@@ -180,7 +180,7 @@ def _feel_ticks(track: Track, bpm: float) -> int:
 def _humanize_velocity(dice: Dice, n: int, hit: int, humanize: Humanize, velocity: int) -> int:
     if not humanize.velocity:
         return velocity
-    shifted = velocity + round(dice.spread(n, hit, "vel") * humanize.velocity)
+    shifted = velocity + round(dice.spread(n, Dice.VELOCITY, hit) * humanize.velocity)
     return max(1, min(127, shifted))
 
 

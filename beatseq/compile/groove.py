@@ -71,10 +71,14 @@ def _part(value: int | str) -> int:
 class Dice:
     """Numbers fixed by the seed and a key, never by how often they are asked for.
 
-    The key names the hit (section, visit, pattern, track, then step and purpose), so
-    a change to one track never reshuffles the dice of another. The prefix of the key
-    shared by a whole track is hashed once.
+    The key names the hit: the prefix given here (section, visit, pattern, track),
+    then the step, what the number is for and which hit of a roll. A change to one
+    track never reshuffles the dice of another. The prefix is hashed once.
     """
+
+    PROBABILITY = 1
+    TIMING = 2
+    VELOCITY = 3
 
     def __init__(self, seed: int, *prefix: int | str):
         h = _mix(_part(seed))
@@ -82,13 +86,14 @@ class Dice:
             h = _mix(h ^ _part(part))
         self._prefix = h
 
-    def chance(self, *key: int | str) -> float:
-        """A number in [0, 1)."""
-        h = self._prefix
-        for part in key:
-            h = _mix(h ^ _part(part))
-        return (h >> 11) / 2.0**53
+    def _hash(self, step: int, purpose: int, sub: int) -> int:
+        return _mix(_mix(self._prefix ^ (step & _MASK)) ^ (purpose << 8 | sub))
 
-    def spread(self, *key: int | str) -> float:
-        """A number in (-1, 1), more often near 0 (triangular): for humanize."""
-        return self.chance(*key, "a") + self.chance(*key, "b") - 1.0
+    def chance(self, step: int, purpose: int, sub: int = 0) -> float:
+        """A number in [0, 1)."""
+        return (self._hash(step, purpose, sub) >> 11) / 2.0**53
+
+    def spread(self, step: int, purpose: int, sub: int = 0) -> float:
+        """A number in (-1, 1), more often near 0 (the sum of two uniforms): humanize."""
+        h = self._hash(step, purpose, sub)
+        return ((h >> 32) + (h & 0xFFFFFFFF) + 1) / 2.0**32 - 1.0

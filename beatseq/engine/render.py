@@ -123,8 +123,8 @@ def _work(job: RenderJob, queue: multiprocessing.Queue) -> None:  # type: ignore
 def render_here(job: RenderJob, progress: Progress | None = None) -> RenderReport:
     """Render `job` in this process and write its files.
 
-    Blocks are written and metered on a second thread while the next block renders,
-    so the file and the report cost little on top of the mixing.
+    Blocks are written on one thread and metered on another while the next block
+    renders, so the file and the report cost little on top of the mixing.
     """
     check_output(job.format, job.bit_depth, job.sample_rate)
     plan = plan_render(job.song, job.sample_rate, loop=job.loop)
@@ -141,7 +141,8 @@ def render_here(job: RenderJob, progress: Progress | None = None) -> RenderRepor
         if progress is not None:
             progress(min(1.0, done / total))
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    # one thread each, so blocks stay in order on both
+    with ThreadPoolExecutor(max_workers=1) as pool, ThreadPoolExecutor(max_workers=1) as metering:
         with AudioWriter(
             job.output,
             job.sample_rate,
@@ -152,7 +153,9 @@ def render_here(job: RenderJob, progress: Progress | None = None) -> RenderRepor
             pending: list[Future[None]] = []
             for at, block, gain in mix_blocks(plan):
                 gains[at : at + gain.shape[0]] = gain
-                pending.append(pool.submit(_write_and_meter, writer, meter, block))
+                frames_first = np.ascontiguousarray(block.T)
+                pending.append(pool.submit(writer.write, frames_first))
+                pending.append(metering.submit(meter.add, frames_first))
                 tick()
             for future in pending:
                 future.result()
@@ -186,12 +189,6 @@ def render_here(job: RenderJob, progress: Progress | None = None) -> RenderRepor
         lufs=levels.lufs,
         stems=tuple(stem_paths),
     )
-
-
-def _write_and_meter(writer: AudioWriter, meter: LoudnessMeter, block: np.ndarray) -> None:
-    frames_first = np.ascontiguousarray(block.T)
-    writer.write(frames_first)
-    meter.add(frames_first)
 
 
 @dataclass

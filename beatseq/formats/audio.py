@@ -102,9 +102,7 @@ class AudioWriter:
             return
         samples = _quantise(block * np.float32(8388607.0), 8388607)
         if self._wave is not None:
-            # little-endian 24-bit: the low three bytes of each int32
-            packed = samples.astype("<i4").reshape(-1).view(np.uint8).reshape(-1, 4)[:, :3]
-            self._wave.writeframesraw(packed.tobytes())
+            self._wave.writeframesraw(_pack24(samples))
         else:
             self._sound.write((samples << 8).astype(np.int32))  # libsndfile: top 3 bytes
 
@@ -135,6 +133,17 @@ def _quantise(scaled: np.ndarray, limit: int) -> np.ndarray:
     rounded = np.rint(scaled.astype(np.float32, copy=False))
     np.clip(rounded, -limit - 1, limit, out=rounded)
     return rounded.astype(np.int32)
+
+
+def _pack24(samples: np.ndarray) -> bytes:
+    """Little-endian 24-bit PCM bytes of int32 samples (interleaved as they lie)."""
+    flat = samples.reshape(-1)
+    low = (flat & 0xFFFF).astype(np.uint16)
+    out = np.empty(flat.shape[0] * 3, dtype=np.uint8)
+    out[0::3] = low & 0xFF
+    out[1::3] = low >> 8
+    out[2::3] = (flat >> 16) & 0xFF
+    return out.tobytes()
 
 
 def write_audio(
