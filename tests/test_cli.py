@@ -160,3 +160,38 @@ def test_events_into_a_closed_pipe_is_quiet():
 def test_kits_lists_the_shipped_sounds(capsys):  # type: ignore[no-untyped-def]
     code, out, _ = run(capsys, "kits")
     assert code == 0 and "boom/kick" in out and "808/808" in out and "choke hats" in out
+
+
+def test_new_song_from_a_template(capsys, tmp_path: Path, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "new", "late-night", "--template", "trap")
+    assert code == 0 and out == "wrote late-night.toml from the trap template\n"
+    text = (tmp_path / "late-night.toml").read_text()
+    assert 'title = "late-night"' in text
+    assert "# Start your own with" in text  # the template's comments come along
+    song = load_song(tmp_path / "late-night.toml")
+    template = load_song(Path(__file__).parent.parent / "patterns" / "trap.toml")
+    assert song.patterns == template.patterns and song.kit == template.kit
+    # refuses to overwrite, unless asked
+    code, _, err = run(capsys, "new", "late-night.toml")
+    assert code == 1 and "late-night.toml: already exists (choose another name, or --force)" in err
+    code, _, _ = run(capsys, "new", "late-night", "--template", "lofi", "--force")
+    assert code == 0 and load_song(tmp_path / "late-night.toml").bpm == 76
+
+
+def test_new_with_an_unknown_template(capsys, tmp_path: Path, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "new", "x", "--template", "polka")
+    assert code == 1 and "no template called 'polka' (templates: boom-bap, dilla" in err
+    assert not (tmp_path / "x.toml").exists()
+
+
+def test_new_from_every_template_loads(capsys, tmp_path: Path, monkeypatch):  # type: ignore[no-untyped-def]
+    from beatseq.templates import template_names
+
+    monkeypatch.chdir(tmp_path)
+    names = template_names()
+    assert len(names) >= 9
+    for name in names:
+        assert run(capsys, "new", f"song-{name}", "--template", name)[0] == 0
+        assert load_song(tmp_path / f"song-{name}.toml").title == f"song-{name}"
