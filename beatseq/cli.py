@@ -116,6 +116,38 @@ def _parser() -> argparse.ArgumentParser:
     )
     render.set_defaults(run=_render)
 
+    play = sub.add_parser("play", help="play a song live (Ctrl-C stops)")
+    _song_arguments(play, part=True)
+    play.add_argument("--loop", action="store_true", help="loop the song, section or pattern")
+    play.add_argument(
+        "--audio",
+        choices=("jack", "portaudio"),
+        default="jack",
+        help="audio backend (default jack)",
+    )
+    play.add_argument("--device", type=int, metavar="N", help="PortAudio output device")
+    play.add_argument(
+        "--buffer",
+        type=int,
+        default=256,
+        metavar="FRAMES",
+        help="PortAudio buffer size (JACK uses the server's)",
+    )
+    play.add_argument(
+        "--sample-rate",
+        type=int,
+        default=44100,
+        metavar="HZ",
+        help="PortAudio sample rate (JACK uses the server's)",
+    )
+    play.add_argument("--record", metavar="TAKE.wav", help="also write what plays to a file")
+    play.add_argument("--count-in", action="store_true", help="one bar of metronome first")
+    play.add_argument("--metronome", action="store_true", help="click on every beat")
+    play.set_defaults(run=_play)
+
+    devices = sub.add_parser("devices", help="list the audio backends and output devices")
+    devices.set_defaults(run=_devices)
+
     kits = sub.add_parser("kits", help="list the shipped kits and their sounds")
     kits.set_defaults(run=_kits)
     return parser
@@ -135,8 +167,113 @@ def _song_arguments(parser: argparse.ArgumentParser, part: bool = False) -> None
     )
 
 
-def load(args: argparse.Namespace) -> Song:
-    """The song named on the command line, cut to --section/--pattern, with --seed."""
+def _play(args: argparse.Namespace) -> int:
+    import time
+
+    from beatseq.engine import protocol as p
+    from beatseq.engine.client import EngineClient
+    from beatseq.engine.program import Selection
+
+    song = load(args, cut=False)
+    if args.buffer not in (32, 64, 128, 256, 512, 1024, 2048):
+        raise BeatseqError(f"--buffer must be a power of two from 32 to 2048, not {args.buffer}")
+    if args.section:
+        selection = Selection("section", args.section, args.loop)
+    elif args.pattern:
+        selection = Selection("pattern", args.pattern, args.loop)
+    else:
+        selection = Selection("song", None, args.loop)
+    options = p.EngineOptions(
+        audio=args.audio, device=args.device, sample_rate=args.sample_rate, buffer_size=args.buffer
+    )
+    engine = EngineClient(options)
+    ready = engine.start()
+    line = StatusLine()
+    try:
+        engine.send(p.Load(song, selection))
+        if args.metronome:
+            engine.send(p.SetMetronome(True))
+        if args.record:
+            engine.send(p.Record(args.record))
+        engine.send(p.Play(count_in=args.count_in))
+        started = time.monotonic()
+        while True:
+            for report in engine.reports(0.05):
+                if isinstance(report, p.Problem):
+                    if report.fatal:
+                        raise BeatseqError(report.message)
+                    line.note(report.message)
+            status = engine.status
+            if status is not None:
+                line.show(status, ready)
+                if status.ended and time.monotonic() - started > 0.5:
+                    break
+            if engine.finished:
+                raise BeatseqError("the audio engine stopped")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        line.close()
+        try:
+            engine.send(p.Stop())
+            if args.record:
+                engine.send(p.Record(None))
+        except BeatseqError:
+            pass
+        engine.close()
+    if args.record:
+        print(f"recorded {args.record}")
+    return 0
+
+
+class StatusLine:
+    """`bar.beat.step  section  xruns` on one line, rewritten in place on a terminal."""
+
+    def __init__(self) -> None:
+        self.terminal = sys.stdout.isatty()
+        self.last = ""
+
+    def show(self, status: object, ready: object) -> None:
+        from beatseq.engine.protocol import Ready, Status
+
+        assert isinstance(status, Status) and isinstance(ready, Ready)
+        where = f"{status.bar:>3}.{status.beat}.{status.step:<2}"
+        if not self.terminal:
+            where = f"{status.bar:>3}"
+        text = (
+            f"{'>' if status.playing else '#'} {where} {status.section or '':<10}"
+            f" {ready.device} {ready.sample_rate} Hz/{ready.buffer_size}"
+            f"  xruns {status.xruns}  load {status.dsp_load * 100:4.1f}%"
+        )
+        if self.terminal and text != self.last:
+            sys.stdout.write("\r" + text)
+            sys.stdout.flush()
+        elif not self.terminal and text.split()[:2] != self.last.split()[:2]:
+            print(text)  # piped: a line a bar
+        self.last = text
+
+    def note(self, message: str) -> None:
+        if self.terminal:
+            sys.stdout.write("\n")
+        print(f"beatseq: {message}", file=sys.stderr)
+
+    def close(self) -> None:
+        if self.terminal and self.last:
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+
+
+def _devices(args: argparse.Namespace) -> int:
+    from beatseq.engine.backends import describe_devices
+
+    for line in describe_devices():
+        print(line)
+    return 0
+
+
+def load(args: argparse.Namespace, cut: bool = True) -> Song:
+    """The song named on the command line, with --seed, and (when `cut`) cut down to
+    --section or --pattern."""
     from beatseq.formats.songfile import load_song
 
     def warn(err: BeatseqError) -> None:
@@ -145,22 +282,21 @@ def load(args: argparse.Namespace) -> Song:
     song = load_song(args.song, on_missing=warn if args.allow_missing else None)
     if getattr(args, "seed", None) is not None:
         song = replace(song, seed=args.seed)
-    if getattr(args, "section", None):
-        if args.section not in [s.name for s in song.sections]:
-            raise BeatseqError(
-                f"no section {args.section!r} (sections: "
-                f"{', '.join(s.name for s in song.sections)})",
-                file=args.song,
-            )
-        song = song.only_section(args.section)
-    if getattr(args, "pattern", None):
-        if args.pattern not in [p.name for p in song.patterns]:
-            raise BeatseqError(
-                f"no pattern {args.pattern!r} (patterns: "
-                f"{', '.join(p.name for p in song.patterns)})",
-                file=args.song,
-            )
-        song = song.only_pattern(args.pattern)
+    section, pattern = getattr(args, "section", None), getattr(args, "pattern", None)
+    if section and section not in [s.name for s in song.sections]:
+        raise BeatseqError(
+            f"no section {section!r} (sections: {', '.join(s.name for s in song.sections)})",
+            file=args.song,
+        )
+    if pattern and pattern not in [p.name for p in song.patterns]:
+        raise BeatseqError(
+            f"no pattern {pattern!r} (patterns: {', '.join(p.name for p in song.patterns)})",
+            file=args.song,
+        )
+    if cut and section:
+        song = song.only_section(section)
+    if cut and pattern:
+        song = song.only_pattern(pattern)
     return song
 
 

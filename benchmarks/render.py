@@ -29,7 +29,8 @@ def command_runs(song: Path, runs: int) -> tuple[list[float], float]:
             start = time.perf_counter()
             subprocess.run(
                 [sys.executable, "-m", "beatseq", "render", str(song), "-o", f"{folder}/out.wav"],
-                check=True, capture_output=True,
+                check=True,
+                capture_output=True,
             )
             times.append(time.perf_counter() - start)
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -49,8 +50,10 @@ def library_runs(song: Path, runs: int) -> tuple[list[float], float]:
             times.append(time.perf_counter() - start)
     worker_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"  rendered {report.seconds:.1f} s of audio, peak {report.peak_dbfs:.1f} dBFS,"
-          f" {report.lufs:.1f} LUFS")
+    print(
+        f"  rendered {report.seconds:.1f} s of audio, peak {report.peak_dbfs:.1f} dBFS,"
+        f" {report.lufs:.1f} LUFS"
+    )
     return times, (worker_kib + self_kib) / 1024
 
 
@@ -64,12 +67,16 @@ def main() -> int:
 
     seconds = compile_song(load_song(args.song)).length_seconds
     print(f"{args.song.name}: {seconds:.1f} s song, {args.runs} runs each (median shown)")
-    for label, runner in (("beatseq render (CLI)", command_runs),
-                          ("render() in-process", library_runs)):
+    for label, runner in (
+        ("beatseq render (CLI)", command_runs),
+        ("render() in-process", library_runs),
+    ):
         times, peak_mb = runner(args.song, args.runs)
         median = statistics.median(times)
-        print(f"{label:22} wall {median:6.3f} s  {seconds / median:6.0f}x real time"
-              f"  peak memory {peak_mb:6.0f} MB  (runs: {', '.join(f'{t:.2f}' for t in times)})")
+        print(
+            f"{label:22} wall {median:6.3f} s  {seconds / median:6.0f}x real time"
+            f"  peak memory {peak_mb:6.0f} MB  (runs: {', '.join(f'{t:.2f}' for t in times)})"
+        )
     return 0
 
 

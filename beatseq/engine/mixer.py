@@ -26,6 +26,7 @@ sound; pyo hosts the real-time output (`beatseq.engine.live`).
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,7 +61,13 @@ def pan_gains(pan: float, *, stereo: bool) -> tuple[float, float]:
 
 
 class TrackRenderer:
-    """One track: its hits through its bus, block by block. Buffers are (channels, frames)."""
+    """One track: its hits through its bus, block by block. Buffers are (channels, frames).
+
+    Frames are the track's own (a program's frames, for the live engine). With a
+    `period`, the hits repeat every `period` frames (a loop), tails ringing over the
+    seam; `since` and `before` keep only hits starting in that range, so an edit can
+    hand over at a frame while the sounds already ringing ring on.
+    """
 
     def __init__(self, bank: VoiceBank, hits: TrackHits, bus: Bus):
         self.bank = bank
@@ -68,22 +75,59 @@ class TrackRenderer:
         n = fade_frames(bank.sound.sample_rate)
         self.fade = (10.0 ** (-3.0 * np.arange(n) / n)).astype(np.float32)
         self.set_bus(bus)
+        self._heard = self.gains  # the gains last applied: a change ramps over a block
 
     def set_bus(self, bus: Bus) -> None:
         self.bus = bus
         left, right = pan_gains(bus.pan, stereo=self.bank.channels == 2)
         self.gains = (bus.gain * left, bus.gain * right)
 
-    def voices(self, out: np.ndarray, start: int, gains: tuple[float, float] | None = None) -> None:
+    def voices(
+        self,
+        out: np.ndarray,
+        start: int,
+        gains: tuple[float, float] | None = None,
+        *,
+        period: int | None = None,
+        since: int | None = None,
+        before: int | None = None,
+    ) -> None:
         """Add the hits sounding in [start, start + frames) to `out`.
 
         Without `gains`, `out` has the sound's channels (channels, frames). With
         (left, right) gains, `out` is stereo and each hit is panned as it is added.
         """
-        end = start + out.shape[1]
         hits = self.hits
-        lo = int(np.searchsorted(hits.starts, start - hits.longest, side="left"))
-        hi = int(np.searchsorted(hits.starts, end, side="left"))
+        if not len(hits):
+            return
+        end = start + out.shape[1]
+        if period is None:
+            shifts = [0]
+        else:
+            first_pass = (start - hits.longest) // period
+            shifts = [k * period for k in range(first_pass, end // period + 1)]
+        for shift in shifts:
+            self._add(out, start, end, shift, gains, since, before)
+
+    def _add(
+        self,
+        out: np.ndarray,
+        start: int,
+        end: int,
+        shift: int,
+        gains: tuple[float, float] | None,
+        since: int | None,
+        before: int | None,
+    ) -> None:
+        hits = self.hits
+        lo_frame = start - hits.longest - shift
+        hi_frame = end - shift
+        if since is not None:
+            lo_frame = max(lo_frame, since - shift)
+        if before is not None:
+            hi_frame = min(hi_frame, before - shift)
+        lo = int(hits.starts.searchsorted(lo_frame))
+        hi = int(hits.starts.searchsorted(hi_frame))
         if hi <= lo:
             return
         fade = self.fade
@@ -103,8 +147,8 @@ class TrackRenderer:
             hits.cut,
         )
         for i in range(lo, hi):
-            first = int(starts[i])
-            stop = int(stops[i])
+            first = int(starts[i]) + shift
+            stop = int(stops[i]) + shift
             if stop <= start:
                 continue
             data = self.bank.data(int(pitches[i]))
@@ -116,6 +160,8 @@ class TrackRenderer:
             faded = bool(cut[i]) and b > fade_start
             level = float(levels[i])
             for source, channel, gain in routes:
+                if gain == 0.0:
+                    continue
                 work = scratch[: b - a]
                 np.multiply(data[source, a - first : b - first], level * gain, out=work)
                 if faded:
@@ -130,19 +176,43 @@ class TrackRenderer:
         self.add_to(out, start)
         return out
 
-    def add_to(self, mix: np.ndarray, start: int) -> None:
-        """Add the track after its bus to the stereo `mix`, which starts at frame `start`."""
-        self.voices(mix, start, self.gains)
+    def add_to(
+        self,
+        mix: np.ndarray,
+        start: int,
+        *,
+        period: int | None = None,
+        since: int | None = None,
+        before: int | None = None,
+    ) -> None:
+        """Add the track after its bus to the stereo `mix`, which starts at frame `start`.
+
+        A change of gain or pan since the last block is ramped across this block, so it
+        never clicks or zips.
+        """
+        if self._heard == self.gains:
+            self.voices(mix, start, self.gains, period=period, since=since, before=before)
+            return
+        dry = np.zeros((self.bank.channels, mix.shape[1]), dtype=np.float32)
+        self.voices(dry, start, period=period, since=since, before=before)
+        for channel in range(2):
+            ramp = np.linspace(
+                self._heard[channel], self.gains[channel], mix.shape[1], dtype=np.float32
+            )
+            mix[channel] += dry[0 if dry.shape[0] == 1 else channel] * ramp
+        self._heard = self.gains
 
 
-_SCRATCH: list[np.ndarray] = [np.zeros(0, dtype=np.float32)]
+_LOCAL = threading.local()
 
 
 def _scratch(frames: int) -> np.ndarray:
-    """A reusable work buffer of at least `frames` (big temporaries cost page faults)."""
-    if _SCRATCH[0].shape[0] < frames:
-        _SCRATCH[0] = np.zeros(frames, dtype=np.float32)
-    return _SCRATCH[0]
+    """A reusable work buffer of at least `frames` (big temporaries cost page faults),
+    one per thread."""
+    buffer: np.ndarray | None = getattr(_LOCAL, "scratch", None)
+    if buffer is None or buffer.shape[0] < frames:
+        buffer = _LOCAL.scratch = np.zeros(max(frames, 4096), dtype=np.float32)
+    return buffer
 
 
 class Limiter:

@@ -1,0 +1,445 @@
+"""The Player: transport and mixer for live playback, rendering the next block on demand.
+
+The live engine asks `render(frames)` for each buffer; everything else (play, stop,
+locate, queue, tempo, mixer changes, edits, preview) is a method called from the
+engine's command thread. Heavy work (compiling a program) happens in the caller's
+thread; only the swap itself holds the lock that `render` takes.
+
+What plays is a list of layers. A layer plays a Program with its frame 0 at some
+output frame; `since` and `before` cut it to the hits starting in a range. An edit,
+a tempo change or a locate hands over at the frame being rendered: the old layer
+keeps only the hits already started (they ring out), the new layer starts from the
+same tick of the new program. So a change is heard from the next step on, ringing
+sounds are never cut or doubled, and hits land exactly where the new timeline puts
+them. The mixing is the offline renderer's (`mixer`), so playback and renders agree.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from beatseq.engine.mixer import Bus, Limiter, TrackRenderer
+from beatseq.engine.program import Banks, Program, Selection, build_program
+from beatseq.engine.sounds import Shaped, VoiceBank
+from beatseq.engine.voices import TrackHits
+from beatseq.model import Song
+
+CLICK_HZ = (1760.0, 1320.0)
+"""Metronome: the downbeat's pitch, then the other beats'."""
+CLICK_LEVEL = 0.35
+HISTORY_BLOCKS = 512
+
+
+@dataclass
+class Layer:
+    program: Program
+    tracks: dict[str, TrackRenderer]
+    offset: int
+    """Output frame of the program's frame 0."""
+    since: int | None = None
+    before: int | None = None
+    """Program frames: only hits starting in [since, before) play."""
+
+    @property
+    def period(self) -> int | None:
+        return self.program.period
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where the transport is, for reports."""
+
+    playing: bool
+    tick: float
+    bar: int
+    beat: int
+    step: int
+    section: str | None
+    selection: Selection | None
+
+
+@dataclass
+class Channel:
+    """A track's mixer strip."""
+
+    volume: float = 0.0
+    """dB on top of the instrument's own gain."""
+    pan: float | None = None
+    """None: the instrument's pan."""
+    mute: bool = False
+    solo: bool = False
+
+
+@dataclass
+class _Block:
+    start: int
+    frames: int
+    layer: Layer | None
+    count_in: int = 0
+
+
+@dataclass
+class Player:
+    sample_rate: int
+    banks: Banks = field(init=False)
+    limiter: Limiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.banks = Banks(self.sample_rate)
+        self.limiter = Limiter(self.sample_rate)
+        self._lock = threading.RLock()
+        self.frame = 0
+        """Output frames rendered so far."""
+        self.song: Song | None = None
+        self.selection = Selection()
+        self.program: Program | None = None
+        self.current: Layer | None = None
+        self.tails: list[tuple[Layer, int]] = []
+        self.one_shots: list[tuple[TrackRenderer, int, int]] = []  # renderer, at, until
+        self.pending: tuple[int, Program] | None = None
+        self.position = 0.0  # tick to start from when stopped
+        self.channels: dict[str, Channel] = {}
+        self.metronome = False
+        self.count_in_until = -1  # output frame where a count-in ends
+        self.ended = False
+        self._history: deque[_Block] = deque(maxlen=HISTORY_BLOCKS)
+        self._clicks = [_click(hz, self.sample_rate) for hz in CLICK_HZ]
+
+    # commands ------------------------------------------------------------------------
+
+    def load(self, song: Song, selection: Selection | None = None) -> None:
+        """Play `song` (an edit of the one playing, or a new one) from the same tick."""
+        selection = selection or self.selection
+        program = build_program(song, selection, self.banks)
+        with self._lock:
+            same = selection == self.selection and self.song is not None
+            self.song, self.selection = song, selection
+            self._take(program, keep_tick=same)
+
+    def play(self, count_in: bool = False) -> None:
+        with self._lock:
+            if self.program is None or self.current is not None:
+                return
+            start = self.program.frame_at(self.position)
+            lead = self._bar_frames(self.program) if count_in else 0
+            if count_in:
+                self.count_in_until = self.frame + lead
+            self.current = self._layer(self.program, self.frame + lead - start, since=start)
+            self.ended = False
+
+    def stop(self) -> None:
+        """Stop; what rings rings out. Play again starts where it stopped."""
+        with self._lock:
+            if self.current is not None:
+                self.position = self._tick_now()
+                self._retire(self.current)
+                self.current = None
+            self.pending = None
+            self.count_in_until = -1
+
+    def locate(self, bar: int) -> None:
+        """Go to bar `bar` (1 is the first)."""
+        with self._lock:
+            if self.program is None:
+                return
+            tick = max(0, bar - 1) * self.program.timeline.bar_ticks
+            self.position = float(min(tick, max(0, self.program.timeline.length - 1)))
+            if self.current is not None:
+                self._swap(self.program, self.position)
+
+    def queue(self, selection: Selection) -> None:
+        """Switch to `selection` at the next bar line (at once if stopped)."""
+        if self.song is None:
+            return
+        program = build_program(self.song, selection, self.banks)
+        with self._lock:
+            self.selection = selection
+            if self.current is None:
+                self.program, self.position = program, 0.0
+                return
+            here = self.frame - self.current.offset
+            switch = self.current.program.next_bar(here) + self.current.offset
+            self.pending = (switch, program)
+
+    def set_tempo(self, bpm: float) -> None:
+        """A new tempo for the song (and the section playing, if it has its own)."""
+        if self.song is None:
+            return
+        tick = self._tick_now()
+        span = self.program.span_at(tick) if self.program is not None else None
+        sections = tuple(
+            replace(s, bpm=bpm) if span is not None and s.name == span.name and s.bpm else s
+            for s in self.song.sections
+        )
+        self.load(replace(self.song, bpm=bpm, sections=sections))
+
+    def set_channel(self, track: str, **changes: object) -> None:
+        """Change a track's volume (dB), pan, mute or solo; ramped over one block."""
+        with self._lock:
+            channel = self.channels.setdefault(track, Channel())
+            for key, value in changes.items():
+                setattr(channel, key, value)
+            for layer in self._layers():
+                self._apply_mix(layer)
+
+    def preview(self, track: str, velocity: int = 100) -> None:
+        """Play one hit of `track` now."""
+        if self.song is None or track not in self.song.kit:
+            return
+        instrument = self.song.kit[track]
+        if not instrument.path:
+            return
+        bank = self.banks.get(instrument)
+        with self._lock:
+            at = self.frame
+            hits = _one_hit(track, at, instrument.velocity_level(velocity), bank)
+            renderer = TrackRenderer(bank, hits, self._bus(track))
+            self.one_shots.append((renderer, at, at + bank.frames(0)))
+
+    # the audio side ------------------------------------------------------------------
+
+    def render(self, frames: int) -> np.ndarray:
+        """The next `frames` of output: float32 (2, frames), limited."""
+        with self._lock:
+            mix = np.zeros((2, frames), dtype=np.float32)
+            at = 0
+            while at < frames:
+                stop = frames
+                if self.pending is not None and self.pending[0] < self.frame + frames:
+                    stop = max(at, self.pending[0] - self.frame)
+                end = self._program_end()
+                if end is not None and end < self.frame + stop:
+                    stop = max(at, end - self.frame)
+                if stop > at:
+                    self._mix(mix[:, at:stop], self.frame + at)
+                    self._history.append(_Block(self.frame + at, stop - at, self.current))
+                    at = stop
+                self._events(self.frame + at)
+            gain = self.song.gain if self.song is not None else 0.0
+            if gain:
+                mix *= np.float32(10 ** (gain / 20))
+            self.frame += frames
+            out, _ = self.limiter.process(mix)
+            return out
+
+    def skip(self, frames: int) -> None:
+        """Let `frames` of output go by without rendering them (after a dropout), so
+        the transport stays in time with the audio."""
+        with self._lock:
+            while frames > 0:
+                step = min(frames, 4096)
+                self.render(step)
+                frames -= step
+
+    def where(self, frame: int) -> Position:
+        """The transport at output frame `frame` (the limiter's latency taken off)."""
+        with self._lock:
+            frame -= self.limiter.latency
+            block = next((b for b in reversed(self._history) if b.start <= frame), None)
+            if block is None or frame >= block.start + block.frames:
+                layer = self.current  # not rendered yet: as things stand now
+            else:
+                layer = block.layer
+            if layer is None:
+                tick = self.position
+                playing = False
+                program = self.program
+            else:
+                program = layer.program
+                tick = (
+                    program.tick_at(max(0, frame - layer.offset)) if frame >= layer.offset else -1.0
+                )
+                playing = True
+            return _position(program, tick, playing, self.selection)
+
+    # internals -----------------------------------------------------------------------
+
+    def _mix(self, mix: np.ndarray, start: int) -> None:
+        for layer in self._layers():
+            for track in layer.tracks.values():
+                track.add_to(
+                    mix,
+                    start - layer.offset,
+                    period=layer.period,
+                    since=layer.since,
+                    before=layer.before,
+                )
+        for renderer, at, _ in self.one_shots:
+            renderer.add_to(mix, start - at)
+        if self.metronome or start < self.count_in_until:
+            self._metronome(mix, start)
+
+    def _events(self, frame: int) -> None:
+        """What happens at output frame `frame`: a queued switch, the program's end."""
+        if self.pending is not None and self.pending[0] <= frame:
+            _, program = self.pending
+            self.pending = None
+            if self.current is not None:
+                self._retire(self.current, at=frame)
+            self.program = program
+            self.current = self._layer(program, frame, since=0)
+        end = self._program_end()
+        if end is not None and end <= frame and self.current is not None:
+            self._retire(self.current, at=frame)
+            self.current = None
+            self.position = 0.0
+            self.ended = True
+        keep = self.frame
+        self.tails = [(layer, until) for layer, until in self.tails if until > keep]
+        self.one_shots = [s for s in self.one_shots if s[2] > keep]
+
+    def _program_end(self) -> int | None:
+        layer = self.current
+        if layer is None or layer.period is not None:
+            return None
+        return layer.offset + layer.program.length
+
+    def _take(self, program: Program, keep_tick: bool) -> None:
+        old = self.program
+        self.program = program
+        if self.current is None:
+            if old is None or not keep_tick:
+                self.position = 0.0
+            self.position = min(self.position, float(max(0, program.timeline.length - 1)))
+            return
+        self._swap(program, self._tick_now() if keep_tick else 0.0)
+
+    def _swap(self, program: Program, tick: float) -> None:
+        """Hand over to `program` at the frame being rendered, from `tick`."""
+        assert self.current is not None
+        self._retire(self.current, at=self.frame)
+        start = program.frame_at(tick)
+        self.current = self._layer(program, self.frame - start, since=start)
+        self.program = program
+
+    def _retire(self, layer: Layer, at: int | None = None) -> None:
+        """Keep only what `layer` has started by output frame `at`: it rings out."""
+        at = self.frame if at is None else at
+        layer.before = at - layer.offset
+        self.tails.append((layer, at + layer.program.longest + 1))
+
+    def _layer(self, program: Program, offset: int, since: int | None = None) -> Layer:
+        tracks = {
+            name: TrackRenderer(program.banks[name], hits, self._bus(name, program.song))
+            for name, hits in program.hits.items()
+        }
+        return Layer(program, tracks, offset, since=since)
+
+    def _layers(self) -> list[Layer]:
+        layers = [layer for layer, _ in self.tails]
+        if self.current is not None:
+            layers.append(self.current)
+        return layers
+
+    def _bus(self, track: str, song: Song | None = None) -> Bus:
+        song = song or self.song
+        assert song is not None
+        instrument = song.kit[track]
+        channel = self.channels.get(track, Channel())
+        soloing = any(c.solo for c in self.channels.values())
+        silent = channel.mute or (soloing and not channel.solo)
+        gain = 0.0 if silent else 10 ** ((instrument.gain + channel.volume) / 20)
+        return Bus(gain=gain, pan=instrument.pan if channel.pan is None else channel.pan)
+
+    def _apply_mix(self, layer: Layer) -> None:
+        for name, track in layer.tracks.items():
+            track.set_bus(self._bus(name, layer.program.song))
+
+    def _tick_now(self) -> float:
+        layer = self.current
+        if layer is None:
+            return self.position
+        return layer.program.tick_at(max(0, self.frame - layer.offset))
+
+    def _bar_frames(self, program: Program) -> int:
+        bpm = float(program.timeline.tempo.bpm_at(0))
+        beats = program.timeline.bar_ticks / 960
+        return round(beats * 60 / bpm * self.sample_rate)
+
+    def _metronome(self, mix: np.ndarray, start: int) -> None:
+        """Clicks on the beats of the program playing (and of the count-in bar)."""
+        layer = self.current
+        if layer is None:
+            return
+        program = layer.program
+        timeline = program.timeline
+        num, den = timeline.time_signature
+        beat = 4 * 960 // den
+        rate = self.sample_rate
+        bpm = float(timeline.tempo.bpm_at(0))
+        end = start + mix.shape[1]
+        first = start - layer.offset
+        last = end - layer.offset
+        clicks: list[tuple[int, int]] = []
+        if first < 0:  # the count-in bar, at the tempo the song starts with
+            frames_per_beat = 60 / bpm * rate * beat / 960
+            for k in range(-num, 0):
+                frame = round(k * frames_per_beat)
+                clicks.append((frame, 0 if k == -num else 1))
+        if last > 0 and self.metronome:
+            period = layer.period
+            base = (max(first, 0) // period) * period if period else 0
+            while True:
+                lo, hi = max(first, 0) - base, last - base
+                tick = math.ceil(program.tick_at(max(lo, 0)) / beat - 1e-9) * beat
+                while tick < timeline.length:
+                    frame = program.frame_at(tick)
+                    if frame >= hi:
+                        break
+                    if frame >= lo:
+                        clicks.append((base + frame, 0 if tick % timeline.bar_ticks == 0 else 1))
+                    tick += beat
+                if not period or base + period >= last:
+                    break
+                base += period
+        for frame, kind in clicks:
+            sound = self._clicks[kind]
+            out_at = frame + layer.offset - start
+            a, b = max(out_at, 0), min(out_at + sound.shape[0], mix.shape[1])
+            if b > a:
+                mix[:, a:b] += sound[a - out_at : b - out_at]
+
+
+def _position(
+    program: Program | None, tick: float, playing: bool, selection: Selection | None
+) -> Position:
+    if program is None:
+        return Position(playing, 0.0, 1, 1, 1, None, selection)
+    timeline = program.timeline
+    beat_ticks = 4 * 960 // timeline.time_signature[1]
+    whole = max(0.0, tick)
+    span = program.span_at(whole)
+    bar = int(whole // timeline.bar_ticks)
+    in_bar = whole - bar * timeline.bar_ticks
+    beat = int(in_bar // beat_ticks)
+    step = int((in_bar - beat * beat_ticks) // 240)
+    return Position(
+        playing, tick, bar + 1, beat + 1, step + 1, span.name if span else None, selection
+    )
+
+
+def _click(frequency: float, rate: int) -> np.ndarray:
+    t = np.arange(int(0.03 * rate)) / rate
+    tone = np.sin(2 * np.pi * frequency * t) * np.exp(-t * 150) * CLICK_LEVEL
+    return tone.astype(np.float32)
+
+
+def _one_hit(name: str, at: int, level: float, bank: VoiceBank) -> TrackHits:
+    frames = bank.frames(0)
+    return TrackHits(
+        name=name,
+        starts=np.array([0], dtype=np.int64),
+        levels=np.array([level], dtype=np.float32),
+        pitches=np.array([0], dtype=np.int64),
+        stops=np.array([frames], dtype=np.int64),
+        cut=np.array([False]),
+        longest=frames,
+    )
+
+
+__all__ = ["Channel", "Player", "Position", "Selection", "Shaped"]
