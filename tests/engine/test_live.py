@@ -297,3 +297,41 @@ def test_no_jack_server_is_a_clear_error(monkeypatch) -> None:  # type: ignore[n
         engine.start()
     assert str(caught.value).startswith("no JACK server is running: start one")
     assert time.monotonic() - started < 10
+
+
+@needs_jack
+def test_play_command_plays_to_the_end_and_records(jack_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    take = tmp_path / "take.wav"
+    song_path = tmp_path / "short.toml"
+    song_path.write_text('[song]\nbpm = 120\n[kit]\nuse = "808"\n'
+                         '[patterns.a]\nkick = "x...x...x...x..."\nclosed-hat = "xxxxxxxxxxxxxxxx"\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "beatseq", "play", str(song_path), "--record", str(take)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"recorded {take}" in result.stdout
+    assert ">   1 a" in result.stdout  # a status line a bar when piped
+    audio, rate = soundfile.read(str(take))
+    assert rate == RATE and audio.shape[0] >= 2 * RATE  # the bar, then silence to the end
+    expected = render_audio(load_song(song_path), RATE).mix
+    start, first = onsets(audio)[0], onsets(expected)[0]
+    n = min(expected.shape[0] - first, audio.shape[0] - start)
+    assert np.max(np.abs(audio[start : start + n] - expected[first : first + n])) < 1e-3
+
+
+def test_play_without_jack_is_one_line(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    if JACKD is None:
+        pytest.skip("libjack is not installed")
+    env = dict(os.environ, JACK_DEFAULT_SERVER="beatseq-no-such-server")
+    result = subprocess.run(
+        [sys.executable, "-m", "beatseq", "play", str(ROOT / "patterns" / "trap.toml")],
+        capture_output=True, text=True, timeout=60, env=env,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("beatseq: error: no JACK server is running")
+    assert result.stderr.count("\n") == 1
