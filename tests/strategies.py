@@ -152,4 +152,6 @@ def sampler_settings(draw: st.DrawFn, instrument: Instrument) -> Instrument:
         highpass=draw(st.none() | st.sampled_from([40.0, 900.0])),
         velocity_curve=draw(st.sampled_from([1.5, 0.0, 2.0])),
         mono=draw(st.booleans()),
+        mute=draw(st.booleans()),
+        solo=draw(st.booleans()),
     )

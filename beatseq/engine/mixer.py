@@ -47,8 +47,9 @@ class Bus:
     pan: float
 
     @classmethod
-    def of(cls, instrument: Instrument) -> Bus:
-        return cls(gain=10 ** (instrument.gain / 20), pan=instrument.pan)
+    def of(cls, instrument: Instrument, audible: bool = True) -> Bus:
+        gain = 10 ** (instrument.gain / 20) if audible else 0.0
+        return cls(gain=gain, pan=instrument.pan)
 
 
 def pan_gains(pan: float, *, stereo: bool) -> tuple[float, float]:

@@ -341,8 +341,11 @@ class Player:
         assert song is not None
         instrument = song.kit[track]
         channel = self.channels.get(track, Channel())
-        soloing = any(c.solo for c in self.channels.values())
-        silent = channel.mute or (soloing and not channel.solo)
+        soloing = any(c.solo for c in self.channels.values()) or any(
+            i.solo for i in song.kit.instruments
+        )
+        soloed = channel.solo or instrument.solo
+        silent = channel.mute or instrument.mute or (soloing and not soloed)
         gain = 0.0 if silent else 10 ** ((instrument.gain + channel.volume) / 20)
         return Bus(gain=gain, pan=instrument.pan if channel.pan is None else channel.pan)
 

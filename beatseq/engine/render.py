@@ -216,7 +216,11 @@ class RenderPlan:
     def tracks(self) -> dict[str, TrackRenderer]:
         instruments = {i.name: i for i in self.song.kit.instruments}
         return {
-            name: TrackRenderer(self.banks[name], self.hits[name], Bus.of(instruments[name]))
+            name: TrackRenderer(
+                self.banks[name],
+                self.hits[name],
+                Bus.of(instruments[name], self.song.kit.audible(name)),
+            )
             for name in self.song.kit.names
             if name in self.hits
         }

@@ -44,6 +44,8 @@ FIELDS: dict[str, tuple[str, tuple[float, float] | None]] = {
     "highpass": ("number?", FILTER_RANGE),
     "velocity_curve": ("number", VELOCITY_CURVE_RANGE),
     "mono": ("bool", None),
+    "mute": ("bool", None),
+    "solo": ("bool", None),
 }
 
 PLAIN: dict[str, Any] = {f.name: f.default for f in fields(Instrument) if f.name in FIELDS}

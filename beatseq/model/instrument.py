@@ -61,6 +61,10 @@ class Instrument:
     """Level = (velocity / 127) ** curve."""
     mono: bool = False
     """Each hit cuts the one before (last-note priority): the 808's behaviour."""
+    mute: bool = False
+    """Silent in renders and playback (still exported to MIDI)."""
+    solo: bool = False
+    """While any instrument is soloed, only soloed ones sound."""
     path: str = field(default="", compare=False)
     """The resolved audio file (absolute), filled in by the loader; "" if unknown."""
 
@@ -144,6 +148,13 @@ class Kit:
                 items[i] = instrument
                 return replace(self, instruments=tuple(items))
         return replace(self, instruments=(*items, instrument))
+
+    def audible(self, name: str) -> bool:
+        """Whether an instrument sounds, given the kit's mutes and solos."""
+        instrument = self[name]
+        if instrument.mute:
+            return False
+        return instrument.solo or not any(i.solo for i in self.instruments)
 
     def without(self, name: str) -> Kit:
         return replace(self, instruments=tuple(i for i in self.instruments if i.name != name))

@@ -305,11 +305,15 @@ def test_play_command_plays_to_the_end_and_records(jack_server, tmp_path: Path) 
 
     take = tmp_path / "take.wav"
     song_path = tmp_path / "short.toml"
-    song_path.write_text('[song]\nbpm = 120\n[kit]\nuse = "808"\n'
-                         '[patterns.a]\nkick = "x...x...x...x..."\nclosed-hat = "xxxxxxxxxxxxxxxx"\n')
+    song_path.write_text(
+        '[song]\nbpm = 120\n[kit]\nuse = "808"\n'
+        '[patterns.a]\nkick = "x...x...x...x..."\nclosed-hat = "xxxxxxxxxxxxxxxx"\n'
+    )
     result = subprocess.run(
         [sys.executable, "-m", "beatseq", "play", str(song_path), "--record", str(take)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert f"recorded {take}" in result.stdout
@@ -330,7 +334,10 @@ def test_play_without_jack_is_one_line(monkeypatch) -> None:  # type: ignore[no-
     env = dict(os.environ, JACK_DEFAULT_SERVER="beatseq-no-such-server")
     result = subprocess.run(
         [sys.executable, "-m", "beatseq", "play", str(ROOT / "patterns" / "trap.toml")],
-        capture_output=True, text=True, timeout=60, env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
     )
     assert result.returncode == 1
     assert result.stderr.startswith("beatseq: error: no JACK server is running")

@@ -117,3 +117,19 @@ def test_velocity_curve(tmp_path: Path) -> None:
     assert np.max(np.abs(mix[events[1].sample : events[1].sample + 400])) == pytest.approx(
         0.2, rel=1e-3
     )
+
+
+def test_mute_and_solo_in_the_song_silence_tracks(tmp_path: Path) -> None:
+    s = with_sounds(song(pattern(kick="x...", hat="..x.")),
+                    {"kick": _ring(tmp_path, "k", 0.01), "hat": _ring(tmp_path, "h", 0.01)})
+    kick_at, hat_at = (e.sample for e in compile_song(s, RATE).events)
+
+    def levels(song_):  # type: ignore[no-untyped-def]
+        mix = render_audio(song_, RATE).mix[:, 0]
+        return [float(np.max(np.abs(mix[f : f + 400]))) for f in (kick_at, hat_at)]
+
+    assert all(level > 0.1 for level in levels(s))
+    muted = replace(s, kit=s.kit.with_instrument(replace(s.kit["kick"], mute=True)))
+    assert levels(muted)[0] == 0.0 and levels(muted)[1] > 0.1
+    soloed = replace(s, kit=s.kit.with_instrument(replace(s.kit["kick"], solo=True)))
+    assert levels(soloed)[0] > 0.1 and levels(soloed)[1] == 0.0
