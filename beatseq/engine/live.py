@@ -174,6 +174,8 @@ class Engine:
                     player.metronome = on
                 case p.Preview(track, velocity):
                     player.preview(track, velocity)
+                case p.PreviewFile(path):
+                    player.preview_file(path)
                 case p.Record(path):
                     self._record(path)
                 case p.Advance(buffers):
@@ -215,12 +217,14 @@ class Engine:
             step=where.step,
             tick=where.tick,
             section=where.section,
+            section_tick=where.section_tick,
             selection=where.selection,
             ended=self.player.ended,
             frames=self.played,
             xruns=self.host.xruns() + -(-self.dropouts // size),
             dsp_load=self._load(),
             recording=self.recorder.path if self.recorder is not None else None,
+            levels=tuple(sorted(self.player.levels().items())),
         )
 
     def _load(self) -> float:

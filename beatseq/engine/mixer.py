@@ -77,6 +77,9 @@ class TrackRenderer:
         self.fade = (10.0 ** (-3.0 * np.arange(n) / n)).astype(np.float32)
         self.set_bus(bus)
         self._heard = self.gains  # the gains last applied: a change ramps over a block
+        self.metering = False
+        self.peak = 0.0
+        """With `metering`, the loudest sample this track added since it was reset."""
 
     def set_bus(self, bus: Bus) -> None:
         self.bus = bus
@@ -170,6 +173,8 @@ class TrackRenderer:
                     work[f_a - a :] *= fade[f_a - fade_start : b - fade_start]
                 target = out[channel, a - start : b - start]
                 np.add(target, work, out=target)
+                if self.metering:
+                    self.peak = max(self.peak, float(work.max()), -float(work.min()))
 
     def render(self, start: int, frames: int) -> np.ndarray:
         """The track after its bus: float32 (2, frames)."""

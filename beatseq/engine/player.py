@@ -27,12 +27,13 @@ from beatseq.engine.mixer import Bus, Limiter, TrackRenderer
 from beatseq.engine.program import Banks, Program, Selection, build_program
 from beatseq.engine.sounds import Shaped, VoiceBank
 from beatseq.engine.voices import TrackHits
-from beatseq.model import Song
+from beatseq.model import Instrument, Song
 
 CLICK_HZ = (1760.0, 1320.0)
 """Metronome: the downbeat's pitch, then the other beats'."""
 CLICK_LEVEL = 0.35
 HISTORY_BLOCKS = 512
+METER_FALL_DB_PER_SECOND = 24.0
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Position:
     step: int
     section: str | None
     selection: Selection | None
+    section_tick: float | None = None
 
 
 @dataclass
@@ -109,6 +111,7 @@ class Player:
         self.ended = False
         self._history: deque[_Block] = deque(maxlen=HISTORY_BLOCKS)
         self._clicks = [_click(hz, self.sample_rate) for hz in CLICK_HZ]
+        self._meters: dict[str, float] = {}
 
     # commands ------------------------------------------------------------------------
 
@@ -194,11 +197,21 @@ class Player:
         instrument = self.song.kit[track]
         if not instrument.path:
             return
+        self._one_shot(track, instrument, self._bus(track), velocity)
+
+    def preview_file(self, path: str) -> None:
+        """Play an audio file now (the sound browser's audition); raises BeatseqError."""
+        instrument = Instrument(name="preview", sample=path, path=path)
+        self._one_shot("preview", instrument, Bus(gain=10 ** (-6 / 20), pan=0.0), 100)
+
+    def _one_shot(self, name: str, instrument: Instrument, bus: Bus, velocity: int) -> None:
         bank = self.banks.get(instrument)
+        bank.data(0)  # load and shape it here, not in the audio's thread
         with self._lock:
             at = self.frame
-            hits = _one_hit(track, at, instrument.velocity_level(velocity), bank)
-            renderer = TrackRenderer(bank, hits, self._bus(track))
+            hits = _one_hit(name, at, instrument.velocity_level(velocity), bank)
+            renderer = TrackRenderer(bank, hits, bus)
+            renderer.metering = True
             self.one_shots.append((renderer, at, at + bank.frames(0)))
 
     # the audio side ------------------------------------------------------------------
@@ -223,9 +236,33 @@ class Player:
             gain = self.song.gain if self.song is not None else 0.0
             if gain:
                 mix *= np.float32(10 ** (gain / 20))
+            self._meter(frames)
             self.frame += frames
             out, _ = self.limiter.process(mix)
             return out
+
+    def levels(self) -> dict[str, float]:
+        """Each track's meter: its recent peak (linear), falling at 24 dB a second."""
+        with self._lock:
+            return dict(self._meters)
+
+    def _meter(self, frames: int) -> None:
+        fall = 10 ** (-METER_FALL_DB_PER_SECOND * frames / self.sample_rate / 20)
+        peaks: dict[str, float] = {}
+        for layer in self._layers():
+            for name, track in layer.tracks.items():
+                peaks[name] = max(peaks.get(name, 0.0), track.peak)
+                track.peak = 0.0
+        for renderer, _, _ in self.one_shots:
+            name = renderer.hits.name
+            peaks[name] = max(peaks.get(name, 0.0), renderer.peak)
+            renderer.peak = 0.0
+        names = set(self._meters) | set(peaks)
+        self._meters = {
+            name: level
+            for name in names
+            if (level := max(peaks.get(name, 0.0), self._meters.get(name, 0.0) * fall)) > 1e-4
+        }
 
     def skip(self, frames: int) -> None:
         """Let `frames` of output go by without rendering them (after a dropout), so
@@ -328,6 +365,8 @@ class Player:
             name: TrackRenderer(program.banks[name], hits, self._bus(name, program.song))
             for name, hits in program.hits.items()
         }
+        for track in tracks.values():
+            track.metering = True
         return Layer(program, tracks, offset, since=since)
 
     def _layers(self) -> list[Layer]:
@@ -421,8 +460,16 @@ def _position(
     in_bar = whole - bar * timeline.bar_ticks
     beat = int(in_bar // beat_ticks)
     step = int((in_bar - beat * beat_ticks) // 240)
+    section_tick = whole - span.start if span is not None and playing else None
     return Position(
-        playing, tick, bar + 1, beat + 1, step + 1, span.name if span else None, selection
+        playing,
+        tick,
+        bar + 1,
+        beat + 1,
+        step + 1,
+        span.name if span else None,
+        selection,
+        section_tick,
     )
 
 

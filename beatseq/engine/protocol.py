@@ -97,6 +97,13 @@ class Preview:
 
 
 @dataclass(frozen=True)
+class PreviewFile:
+    """Play an audio file now (the sound browser)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
 class Record:
     """Start recording the output to `path` (a WAV), or stop with path None."""
 
@@ -125,6 +132,7 @@ Command = (
     | SetChannel
     | SetMetronome
     | Preview
+    | PreviewFile
     | Record
     | Advance
     | Shutdown
@@ -150,6 +158,8 @@ class Status:
     step: int
     tick: float
     section: str | None
+    section_tick: float | None
+    """Ticks since the section playing began (None when stopped)."""
     selection: Selection | None
     ended: bool
     """A song that is not looped has played to its end."""
@@ -161,6 +171,8 @@ class Status:
     dsp_load: float
     """Share of real time spent making the audio (0-1), over the last two seconds."""
     recording: str | None
+    levels: tuple[tuple[str, float], ...] = ()
+    """Each sounding track's meter: its recent peak, linear."""
 
 
 @dataclass(frozen=True)

@@ -120,8 +120,10 @@ def test_velocity_curve(tmp_path: Path) -> None:
 
 
 def test_mute_and_solo_in_the_song_silence_tracks(tmp_path: Path) -> None:
-    s = with_sounds(song(pattern(kick="x...", hat="..x.")),
-                    {"kick": _ring(tmp_path, "k", 0.01), "hat": _ring(tmp_path, "h", 0.01)})
+    s = with_sounds(
+        song(pattern(kick="x...", hat="..x.")),
+        {"kick": _ring(tmp_path, "k", 0.01), "hat": _ring(tmp_path, "h", 0.01)},
+    )
     kick_at, hat_at = (e.sample for e in compile_song(s, RATE).events)
 
     def levels(song_):  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from beatseq.engine.render import render_audio
 from beatseq.formats.songfile import load_song
 from beatseq.formats.steps import parse_steps
 from beatseq.model import Section
-from tests.engine.conftest import onsets
+from tests.engine.conftest import onsets, write_sound
 from tests.helpers import pattern, song
 
 RATE = 44100
@@ -168,3 +168,48 @@ def test_preview_plays_a_sound_now(clicks) -> None:  # type: ignore[no-untyped-d
     player.preview("kick", velocity=127)
     out = play(player, 1024)
     assert onsets(out) == [player.limiter.latency]
+
+
+def test_where_reports_ticks_into_the_section(clicks) -> None:  # type: ignore[no-untyped-def]
+    s = _clicky(clicks, pattern("verse", kick="x" * 16), pattern("hook", kick="x" * 16), bpm=120)
+    player = Player(RATE)
+    player.load(s)
+    player.play()
+    play(player, 88200 + 22050 + 4096)
+    # one bar of verse (2 s) then half a second (one beat = 960 ticks) into the hook
+    at = player.where(player.limiter.latency + 88200 + 22050)
+    assert at.section == "hook"
+    assert at.section_tick == pytest.approx(960, abs=1)
+    player.stop()
+    play(player, 1024)
+    assert player.where(player.frame).section_tick is None
+
+
+def test_meters_show_each_track_and_fall_back_to_silence(clicks) -> None:  # type: ignore[no-untyped-def]
+    s = _clicky(clicks, pattern("beat", kick="x...............", hat="................"), bpm=120)
+    player = Player(RATE)
+    player.load(s)
+    player.play()
+    play(player, 256)  # the kick lands in this first block
+    levels = player.levels()
+    assert set(levels) == {"kick"}  # the silent hat has no meter
+    assert levels["kick"] == pytest.approx(10 ** (-6 / 20), rel=1e-4)
+    play(player, 172 * 256)  # about a second later the kick's meter has fallen 24 dB
+    fallen = -6 - 24 * 172 * 256 / RATE
+    assert player.levels()["kick"] == pytest.approx(10 ** (fallen / 20), rel=1e-3)
+    play(player, 4 * RATE)
+    assert "kick" not in player.levels()
+
+
+def test_a_file_from_the_browser_plays_now(clicks, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    s = _clicky(clicks, pattern("beat", kick="x..."))
+    player = Player(RATE)
+    player.load(s)
+    play(player, 1024)
+    path = write_sound(tmp_path / "browse.wav", np.array([0.5], dtype=np.float32))
+    player.preview_file(str(path))
+    out = play(player, 1024)
+    assert onsets(out) == [player.limiter.latency]
+    assert out[player.limiter.latency, 0] == pytest.approx(
+        0.5 * 10 ** (-6 / 20) * (100 / 127) ** 1.5, rel=1e-4
+    )  # -6 dB of headroom, velocity 100 on the default curve
