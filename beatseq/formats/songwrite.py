@@ -177,10 +177,13 @@ def _kit_table(kit: Kit) -> Table:
 
 
 def _defaults(instrument: Instrument, base: Instrument | None) -> Instrument | None:
-    """The shipped sound whose settings loading starts from, as `songfile` does."""
-    if base is not None and base.sample == instrument.sample:
-        return base
-    return shipped_sound(instrument.sample)
+    """The sound whose settings loading starts from, as `songfile` does: the `use` kit's
+    sound of the same name (even when a file replaces its sample), else the shipped
+    sound the sample names."""
+    source = shipped_sound(instrument.sample)
+    if source is not None and (base is None or base.sample != instrument.sample):
+        return source
+    return base
 
 
 def _base_sound(kit: Kit, name: str) -> Instrument | None:
@@ -195,9 +198,10 @@ def _instrument_fields(instrument: Instrument, base: Instrument | None) -> dict[
     if base is None or base.sample != instrument.sample:
         fields["sample"] = instrument.sample
     plain = dict(PLAIN)
+    # With no sound to start from, loading guesses MIDI from the name, or gives a name
+    # it cannot guess the drum channel and the next spare note: always write that note.
     guess = guess_midi(instrument.name)
-    if guess is not None and (instrument.channel, instrument.note) == guess:
-        plain.update(channel=guess[0], note=guess[1])
+    plain.update(channel=guess[0] if guess else DRUM_CHANNEL, note=guess[1] if guess else None)
     for key in FIELDS:
         value = getattr(instrument, key)
         if value == (getattr(defaults, key) if defaults is not None else plain.get(key, ...)):
