@@ -48,7 +48,7 @@ class _Hit:
 
 def compile_song(song: Song, sample_rate: int = 44100) -> Timeline:
     """The song's timeline: every hit of its arrangement in ticks, seconds and samples."""
-    spans = _layout(song)
+    spans = section_spans(song)
     if spans:
         tempo = TempoMap.from_changes([(s.start, s.bpm) for s in spans])
         length = spans[-1].end
@@ -81,8 +81,9 @@ def compile_song(song: Song, sample_rate: int = 44100) -> Timeline:
     )
 
 
-def _layout(song: Song) -> list[SectionSpan]:
-    """Each section occurrence of the arrangement, end to end from tick 0."""
+def section_spans(song: Song) -> list[SectionSpan]:
+    """Each section occurrence of the arrangement, end to end from tick 0 (cheap: the
+    arrangement's layout without compiling any hits; what the UI's views draw)."""
     spans: list[SectionSpan] = []
     visits: dict[str, int] = defaultdict(int)
     tick = 0

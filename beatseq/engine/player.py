@@ -24,7 +24,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from beatseq.engine.mixer import Bus, Limiter, TrackRenderer
-from beatseq.engine.program import Banks, Program, Selection, build_program
+from beatseq.engine.program import Banks, Program, build_program
+from beatseq.engine.protocol import Selection
 from beatseq.engine.sounds import Shaped, VoiceBank
 from beatseq.engine.voices import TrackHits
 from beatseq.model import Instrument, Song

@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Literal
 
 import numpy as np
 
 from beatseq.compile import compile_song, loop_events
 from beatseq.compile.timeline import SectionSpan, Timeline
+from beatseq.engine.protocol import Selection
 from beatseq.engine.sounds import VoiceBank
 from beatseq.engine.voices import TrackHits, plan_hits
 from beatseq.errors import BeatseqError
@@ -28,15 +28,6 @@ from beatseq.ticks import round_half_up
 LOOP_PASSES = 4
 """Visits a looped section is compiled for: fresh probability dice on each."""
 MAX_PATTERN_PASSES = 64
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What to play: the whole song, one section or one pattern, once or looped."""
-
-    kind: Literal["song", "section", "pattern"] = "song"
-    name: str | None = None
-    loop: bool = False
 
 
 class Banks:

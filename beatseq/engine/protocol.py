@@ -11,10 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from beatseq.engine.program import Selection
 from beatseq.model import Song
 
 Audio = Literal["jack", "portaudio", "manual"]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to play: the whole song, one section or one pattern, once or looped."""
+
+    kind: Literal["song", "section", "pattern"] = "song"
+    name: str | None = None
+    loop: bool = False
 
 
 @dataclass(frozen=True)

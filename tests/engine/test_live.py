@@ -19,7 +19,7 @@ from beatseq.compile import compile_song
 from beatseq.engine import protocol as p
 from beatseq.engine.client import EngineClient
 from beatseq.engine.live import LEAD_FRAMES, RENDER_BLOCK
-from beatseq.engine.program import Selection
+from beatseq.engine.protocol import Selection
 from beatseq.engine.render import render_audio
 from beatseq.errors import BeatseqError
 from beatseq.formats.songfile import load_song

@@ -8,7 +8,7 @@ import pytest
 
 from beatseq.compile import compile_song
 from beatseq.engine.player import Player
-from beatseq.engine.program import Selection
+from beatseq.engine.protocol import Selection
 from beatseq.engine.render import render_audio
 from beatseq.formats.songfile import load_song
 from beatseq.formats.steps import parse_steps
