@@ -25,6 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     command: Command | None = getattr(args, "run", None)
+    bare = not list(argv if argv is not None else sys.argv[1:])
+    if command is None and bare and sys.stdin.isatty() and sys.stdout.isatty():
+        command = _edit  # `beatseq` on its own, in a terminal: the UI with a new song
+        args = parser.parse_args(["edit"])
     if command is None:
         parser.print_help()
         return 0
@@ -145,6 +149,18 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--metronome", action="store_true", help="click on every beat")
     play.set_defaults(run=_play)
 
+    edit = sub.add_parser(
+        "edit", help="open a song in the terminal UI (a new song if the file does not exist)"
+    )
+    edit.add_argument("song", metavar="SONG", nargs="?", help="a song file (.toml)")
+    edit.add_argument(
+        "--audio",
+        choices=("auto", "jack", "portaudio", "none"),
+        default="auto",
+        help="auto: JACK, else PortAudio, else silent (the playhead still runs)",
+    )
+    edit.set_defaults(run=_edit)
+
     devices = sub.add_parser("devices", help="list the audio backends and output devices")
     devices.set_defaults(run=_devices)
 
@@ -172,7 +188,7 @@ def _play(args: argparse.Namespace) -> int:
 
     from beatseq.engine import protocol as p
     from beatseq.engine.client import EngineClient
-    from beatseq.engine.program import Selection
+    from beatseq.engine.protocol import Selection
 
     song = load(args, cut=False)
     if args.buffer not in (32, 64, 128, 256, 512, 1024, 2048):
@@ -417,6 +433,33 @@ def _new(args: argparse.Namespace) -> int:
     title = target.stem
     written = new_song(target, title=title, template=args.template, force=args.force)
     print(f"wrote {written} from the {args.template} template")
+    return 0
+
+
+def _edit(args: argparse.Namespace) -> int:
+    from beatseq.engine.protocol import Audio
+    from beatseq.tui.app import BeatseqApp
+
+    missing: list[str] = []
+    path = Path(args.song) if args.song is not None else None
+    if path is not None and path.exists():
+        from beatseq.formats.songfile import load_song
+
+        song = load_song(path, on_missing=lambda err: missing.append(f"{err} (silent)"))
+    elif path is not None and path.suffix != ".toml":
+        raise BeatseqError("no such song (a new song's name ends in .toml)", file=str(path))
+    else:
+        from beatseq.templates import blank_song
+
+        song = blank_song(path, title=path.stem if path is not None else "Untitled")
+    choices: dict[str, tuple[Audio, ...]] = {
+        "auto": ("jack", "portaudio"),
+        "jack": ("jack",),
+        "portaudio": ("portaudio",),
+        "none": (),
+    }
+    audio = choices[args.audio]
+    BeatseqApp(song, path, audio=audio, notes=missing).run()
     return 0
 
 

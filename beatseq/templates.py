@@ -13,6 +13,7 @@ import tomlkit
 
 from beatseq.errors import BeatseqError
 from beatseq.formats.atomic import write_atomic
+from beatseq.model import Song
 from beatseq.paths import patterns_dir
 
 
@@ -59,3 +60,38 @@ def new_song(target: Path, *, title: str, template: str, force: bool = False) ->
         # The template refers to files by relative path: write it rebased instead.
         save_song(song, target, merge=False)
     return target
+
+
+BLANK = """\
+[song]
+title = {title}
+bpm = 90
+swing = 56
+arrangement = ["main"]
+
+[kit]
+use = "boom"
+
+[patterns.beat]
+steps = 16
+resolution = "1/16"
+kick       = "....|....|....|...."
+snare      = "....|....|....|...."
+closed-hat = "....|....|....|...."
+open-hat   = "....|....|....|...."
+
+[[sections]]
+name = "main"
+patterns = ["beat"]
+"""
+
+
+def blank_song(path: Path | None = None, title: str = "Untitled") -> Song:
+    """What the UI opens with no song: the boom kit and an empty one-bar beat of kick,
+    snare and hats, in a section called main. Nothing is written."""
+    from beatseq.formats.songfile import loads_song
+
+    text = BLANK.format(title=tomlkit.string(title).as_string())
+    folder = path.parent if path is not None else Path.cwd()
+    song = loads_song(text, folder / "untitled.toml")
+    return replace(song, path=str(path) if path is not None else "")
