@@ -10,9 +10,10 @@ Writes a song whose pattern has 16 tracks of 64 steps, then, in a tmux terminal 
 - key to screen: a key (alternately enter, which toggles a step, and right, which moves
   the cursor) sent with tmux, to the screen showing its effect, read back by polling
   the terminal (the resolution of that poll is printed too);
-- xruns: the live engine on a private `jackd -d dummy` (44.1 kHz, --period frames)
-  playing the pattern for --seconds, once on its own and once under the UI, which
-  redraws the playhead and meters at 30 frames a second. The UI's own CPU is printed.
+- xruns: on a private `jackd -d dummy` (44.1 kHz, --period frames), for --seconds
+  each: a bare pyo client playing a sine (the machine's own floor), the live engine
+  looping the pattern on its own, and the same under the UI, which redraws the
+  playhead at 30 frames a second. The UI's own CPU is printed.
 
 Targets (issue 5): first screen under 1 s, key to screen under 50 ms, no xruns caused
 by the UI (this VM's JACK has a floor of its own: compare the two figures).
@@ -37,6 +38,14 @@ sys.path.insert(0, str(ROOT))
 
 WIDTH, HEIGHT = 160, 48
 SESSION = f"beatseq-bench-{os.getpid()}"
+
+
+def baseline(seconds: float, server: str) -> int:
+    """xruns of a bare pyo client (a sine) over the same time: this machine's floor."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from realtime import baseline as bare
+
+    return bare(seconds, server)
 
 
 def write_song(folder: Path) -> Path:
@@ -164,7 +173,7 @@ def with_ui(song_path: Path, seconds: float, server: str) -> tuple[int, float]:
     start(song_path, "jack", env)
     try:
         waited = time.monotonic()
-        while "jack" not in screen().splitlines()[0]:
+        while "JACK" not in screen().splitlines()[0]:
             if time.monotonic() - waited > 30:
                 raise SystemExit(f"the UI's engine did not start on JACK:\n{screen()}")
             time.sleep(0.1)
@@ -231,15 +240,16 @@ def main() -> int:
         )
         try:
             time.sleep(1.0)
+            floor = baseline(args.seconds, name)
             alone = engine_alone(song, args.seconds)
             under, cpu = with_ui(song, args.seconds, name)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=10)
         print(
-            f"xruns:          engine alone {alone}, engine under the UI {under}"
-            f" ({args.seconds:g} s each, JACK dummy {args.period}-frame period);"
-            f" UI CPU {cpu * 100:.1f} % of a core"
+            f"xruns:          bare pyo client {floor}, engine alone {alone},"
+            f" engine under the UI {under} ({args.seconds:g} s each, JACK dummy"
+            f" {args.period}-frame period); UI CPU {cpu * 100:.1f} % of a core"
         )
     return 0
 

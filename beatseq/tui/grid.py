@@ -68,6 +68,7 @@ class PatternGrid(Widget, can_focus=True):
         Binding("c", "copy", "copy"),
         Binding("v", "paste", "paste"),
         Binding("delete,backspace", "clear", "clear", show=False),
+        Binding("X", "clear_track", "clear track", show=False),
         Binding("less_than_sign,comma", "rotate(-1)", "rotate left", show=False),
         Binding("greater_than_sign,full_stop", "rotate(1)", "rotate right", show=False),
         Binding("D", "double", "double", show=False),
@@ -115,6 +116,8 @@ class PatternGrid(Widget, can_focus=True):
         self._lines: list[Strip] | None = None
         self._pending = False
         self._rows: dict[tuple[object, ...], Strip] = {}
+        self._cells: dict[tuple[object, ...], tuple[Segment, ...]] = {}
+        """Drawn cells by (step, highlights), for the current base style."""
         self._base = Style()
         """The drawn lines, until something they show changes."""
         self._columns: list[tuple[int, int]] = []
@@ -194,7 +197,10 @@ class PatternGrid(Widget, can_focus=True):
         return len(pattern.tracks) + 2 if pattern is not None and self.song else 1
 
     def _draw(self) -> list[Strip]:
-        self._base = base = self.rich_style
+        base = self.rich_style
+        if base != self._base:
+            self._cells = {}
+        self._base = base
         pattern = self.current()
         song = self.song
         if pattern is None or song is None:
@@ -271,23 +277,28 @@ class PatternGrid(Widget, can_focus=True):
         ]
         playhead = self.playhead % track.length if self.playhead is not None else None
         selecting = row == cursor.row and self.mark is not None
+        on_row = row == cursor.row
+        cells = self._cells
+        rule = Segment("│", base + RULE)
+        blank = Segment("  ", base)
         for index in range(first, last):
             if index % 4 == 0 and index > first:
-                segments.append(Segment("│", base + RULE))
+                segments.append(rule)
             if index >= track.length:
-                segments.append(Segment("  ", base))
+                segments.append(blank)
                 continue
-            char, style = _cell(track.steps[index])
-            lit = style
-            if index == playhead:
-                lit = lit + PLAYHEAD
-            if selecting and low <= index < high:
-                lit = lit + SELECTED
-            if row == cursor.row and index == cursor.step:
-                lit = lit + CURSOR
-            segments.append(Segment(char, base + lit))
-            segments.append(Segment(" ", base + (lit if lit is not style else Style())))
-        return Strip(segments)
+            step = track.steps[index]
+            lit = (
+                index == playhead,
+                selecting and low <= index < high,
+                on_row and index == cursor.step,
+            )
+            key = (step, lit)
+            cell = cells.get(key)
+            if cell is None:
+                cell = cells[key] = _cell_segments(base, step, *lit)
+            segments.extend(cell)
+        return Strip(segments).simplify()  # runs of rests become one segment
 
     def _ruler(self, base: Style, first: int, last: int, steps: int) -> Strip:
         segments = [Segment(" " * NAME_WIDTH, base)]
@@ -377,11 +388,12 @@ class PatternGrid(Widget, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         pattern = self.current()
-        row = event.y - 1
-        if pattern is None or not 0 <= row < len(pattern.tracks):
+        at = event.get_content_offset(self)
+        if pattern is None or at is None or not 0 <= at.y - 1 < len(pattern.tracks):
             return
+        row = at.y - 1
         for x, index in self._columns:
-            if x <= event.x < x + CELL:
+            if x <= at.x < x + CELL:
                 if index < pattern.tracks[row].length:
                     self.cursor = Cursor(row, index)
                     self.mark = None
@@ -421,12 +433,18 @@ class PatternGrid(Widget, can_focus=True):
             event.stop()
 
     def action_copy(self) -> None:
+        """Copy the selected steps, or the whole track when nothing is selected."""
         track = self.track()
-        if track is None or self.song is None:
+        song = self.song
+        if track is None or song is None:
             return
-        low, high = self.selection()
-        self.clipboard = edits.copy_range(self.song, self.pattern, track, low, high)
-        self.notify(f"copied {len(self.clipboard)} steps of {track}")
+        found = song.pattern(self.pattern).track(track)
+        if found is None:
+            return
+        low, high = self.selection() if self.mark is not None else (0, found.length)
+        self.clipboard = edits.copy_range(song, self.pattern, track, low, high)
+        self.mark = None
+        self.notify(f"copied {len(self.clipboard)} steps of {track}", timeout=2)
 
     def action_paste(self) -> None:
         track = self.track()
@@ -436,6 +454,7 @@ class PatternGrid(Widget, can_focus=True):
         self._edit("paste", lambda s: edits.paste_range(s, pattern, track, step, steps))
 
     def action_clear(self) -> None:
+        """Clear the selected steps, or the step under the cursor."""
         track = self.track()
         if track is None:
             return
@@ -443,6 +462,17 @@ class PatternGrid(Widget, can_focus=True):
         low, high = self.selection()
         self.mark = None
         self._edit("clear", lambda s: edits.clear_range(s, pattern, track, low, high))
+
+    def action_clear_track(self) -> None:
+        track = self.track()
+        song = self.song
+        if track is None or song is None:
+            return
+        found = song.pattern(self.pattern).track(track)
+        if found is not None:
+            pattern, length = self.pattern, found.length
+            self.mark = None
+            self._edit(f"clear {track}", lambda s: edits.clear_range(s, pattern, track, 0, length))
 
     def action_rotate(self, amount: int) -> None:
         track = self.track()
@@ -506,6 +536,23 @@ def _each(song: Song, low: int, high: int, edit: Callable[[Song, int], Song]) ->
     for index in range(low, high):
         song = edit(song, index)
     return song
+
+
+def _cell_segments(
+    base: Style, step: Step | None, playhead: bool, selected: bool, cursor: bool
+) -> tuple[Segment, ...]:
+    """A step's two columns: its character, and a space lit like it when highlighted."""
+    char, style = _cell(step)
+    lit = style
+    if playhead:
+        lit = lit + PLAYHEAD
+    if selected:
+        lit = lit + SELECTED
+    if cursor:
+        lit = lit + CURSOR
+    if lit is style and not style.underline:
+        return (Segment(f"{char} ", base + style),)  # a coloured space looks blank
+    return Segment(char, base + lit), Segment(" ", base + lit if lit is not style else base)
 
 
 def _cell(step: Step | None) -> tuple[str, Style]:

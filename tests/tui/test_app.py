@@ -118,6 +118,10 @@ def test_a_selection_is_copied_pasted_and_cleared(tmp_path: Path) -> None:
         assert steps(app.store.song, "beat", "kick") == "x.x.x.x.....x.x."
         await pilot.press("home", "L", "L", "L", "L", "L", "delete")
         assert steps(app.store.song, "beat", "kick") == "......x.....x.x."
+        await pilot.press("c", "down", "home", "v")  # no selection: the whole track
+        assert steps(app.store.song, "beat", "snare") == "......x.....x.x."
+        await pilot.press("X")
+        assert steps(app.store.song, "beat", "snare") == "................"
 
     drive(blank_song(), None, script)
 
@@ -435,3 +439,15 @@ def test_playing_moves_the_playhead_and_pads_record_hits(tmp_path: Path) -> None
         await pilot.press("space")
 
     drive(blank_song(), None, script, audio=())
+
+
+def test_clicking_a_cell_toggles_it() -> None:
+    async def script(app: App, pilot: P) -> None:
+        grid = app.query_one(PatternGrid)
+        x = dict((step, x) for x, step in grid._columns)[4]
+        await pilot.click(PatternGrid, offset=(x + grid.styles.padding.left, 2))  # snare
+        assert steps(app.store.song, "beat", "snare") == "....x..........."
+        await pilot.click(PatternGrid, offset=(x + grid.styles.padding.left + 1, 2))
+        assert steps(app.store.song, "beat", "snare") == "................"
+
+    drive(blank_song(), None, script)
