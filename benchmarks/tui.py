@@ -6,7 +6,8 @@ Writes a song whose pattern has 16 tracks of 64 steps, then, in a tmux terminal 
 160x48:
 
 - first screen: from starting `beatseq edit SONG` to the grid being on the screen
-  (three runs; the first pays for cold caches);
+  (five runs; the first pays for cold caches), next to the same figure for a bare
+  Textual app that shows one line (the floor: Python, Textual's import, a first frame);
 - key to screen: a key (alternately enter, which toggles a step, and right, which moves
   the cursor) sent with tmux, to the screen showing its effect, read back by polling
   the terminal (the resolution of that poll is printed too);
@@ -80,10 +81,27 @@ def screen() -> str:
     return tmux("capture-pane", "-p", "-t", SESSION)
 
 
-def start(song: Path, audio: str, env: dict[str, str] | None = None) -> float:
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+
+class Bare(App):
+    def compose(self):
+        yield Static("steps of 1/16 kick")
+
+Bare().run()
+"""
+
+
+def start(
+    song: Path, audio: str, env: dict[str, str] | None = None, command: str | None = None
+) -> float:
     """Open the UI in a new tmux session; returns the seconds to its first screen."""
-    command = f"{sys.executable} -m beatseq edit {song} --audio {audio}"
-    extra = [f"-e{key}={value}" for key, value in (env or {}).items()]
+    command = command or f"{sys.executable} -m beatseq edit {song} --audio {audio}"
+    # As on a producer's machine, Python keeps the compiled modules (some shells and
+    # CI set PYTHONDONTWRITEBYTECODE, which would make every start compile beatseq).
+    env = {"PYTHONDONTWRITEBYTECODE": "", **(env or {})}
+    extra = [f"-e{key}={value}" for key, value in env.items()]
     started = time.perf_counter()
     tmux(
         "new-session",
@@ -205,15 +223,25 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as folder:
         song = write_song(Path(folder))
-        firsts = []
-        for _ in range(3):
+        bare = Path(folder) / "bare.py"
+        bare.write_text(BARE_APP)
+        firsts, floors = [], []
+        for _ in range(5):
             firsts.append(start(song, "none"))
             time.sleep(0.5)
             stop()
+            floors.append(start(song, "none", command=f"{sys.executable} {bare}"))
+            stop()
         print(
             "first screen:   "
-            + "  ".join(f"{t * 1000:.0f} ms" for t in firsts)
+            + "  ".join(f"{t * 1000:.0f}" for t in firsts)
+            + f" ms, median {statistics.median(firsts) * 1000:.0f} ms"
             + "  (16 tracks x 64 steps, 160x48 terminal)"
+        )
+        print(
+            "  bare Textual: "
+            + "  ".join(f"{t * 1000:.0f}" for t in floors)
+            + f" ms, median {statistics.median(floors) * 1000:.0f} ms (the floor)"
         )
         start(song, "none")
         try:
