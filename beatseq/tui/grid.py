@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -116,7 +117,9 @@ class PatternGrid(Widget, can_focus=True):
         self._lines: list[Strip] | None = None
         self._pending = False
         self._rows: dict[tuple[object, ...], Strip] = {}
-        self._cells: dict[tuple[object, ...], tuple[Segment, ...]] = {}
+        self._cells: dict[tuple[int, bool, bool, bool], tuple[object, tuple[Segment, ...]]] = {}
+        """Drawn cells by (id of the step, playhead, selected, cursor); the step is kept
+        with them, so an id is never reused while its entry is here."""
         """Drawn cells by (step, highlights), for the current base style."""
         self._base = Style()
         """The drawn lines, until something they show changes."""
@@ -198,7 +201,7 @@ class PatternGrid(Widget, can_focus=True):
 
     def _draw(self) -> list[Strip]:
         base = self.rich_style
-        if base != self._base:
+        if base != self._base or len(self._cells) > 8192:  # old songs' steps go too
             self._cells = {}
         self._base = base
         pattern = self.current()
@@ -267,7 +270,7 @@ class PatternGrid(Widget, can_focus=True):
         cursor = self.cursor
         instrument = song.kit.get(track.name)
         muted = instrument is not None and not song.kit.audible(track.name)
-        label = f"{track.name[: NAME_WIDTH - 4]:<{NAME_WIDTH - 4}}"
+        label = set_cell_size(track.name, NAME_WIDTH - 4)  # wide characters too
         mute = "M" if instrument is not None and instrument.mute else " "
         solo = "S" if instrument is not None and instrument.solo else " "
         flag = FLAG if (mute + solo).strip() else Style()
@@ -281,24 +284,40 @@ class PatternGrid(Widget, can_focus=True):
         cells = self._cells
         rule = Segment("│", base + RULE)
         blank = Segment("  ", base)
+        # Runs of cells in the same style become one segment as they are laid down
+        # (styles come from caches, so "same" is identity): fewer segments for
+        # Textual to crop and filter on every frame.
+        texts: list[str] = []
+        style: Style | None = None
+        steps = track.steps
+        length = track.length
         for index in range(first, last):
+            if index >= length:
+                cell: tuple[Segment, ...] = (blank,)
+            else:
+                step = steps[index]
+                lit = (
+                    index == playhead,
+                    selecting and low <= index < high,
+                    on_row and index == cursor.step,
+                )
+                key = (id(step), *lit)  # a Step's own hash costs more than drawing it
+                found = cells.get(key)
+                if found is None or found[0] is not step:
+                    found = cells[key] = (step, _cell_segments(base, step, *lit))
+                cell = found[1]
             if index % 4 == 0 and index > first:
-                segments.append(rule)
-            if index >= track.length:
-                segments.append(blank)
-                continue
-            step = track.steps[index]
-            lit = (
-                index == playhead,
-                selecting and low <= index < high,
-                on_row and index == cursor.step,
-            )
-            key = (step, lit)
-            cell = cells.get(key)
-            if cell is None:
-                cell = cells[key] = _cell_segments(base, step, *lit)
-            segments.extend(cell)
-        return Strip(segments).simplify()  # runs of rests become one segment
+                cell = (rule, *cell)
+            for text, segment_style, _ in cell:
+                if segment_style is not style:
+                    if texts:
+                        segments.append(Segment("".join(texts), style))
+                    texts, style = [], segment_style
+                texts.append(text)
+        if texts:
+            segments.append(Segment("".join(texts), style))
+        width = NAME_WIDTH + sum(len(segment.text) for segment in segments[2:])
+        return Strip(segments, width)  # the name fills its cells; the rest is 1 cell a char
 
     def _ruler(self, base: Style, first: int, last: int, steps: int) -> Strip:
         segments = [Segment(" " * NAME_WIDTH, base)]

@@ -87,6 +87,24 @@ def test_with_no_song_the_ui_opens_an_empty_beat(tmp_path: Path) -> None:
     drive(blank_song(), None, script)
 
 
+def test_track_names_of_any_width_keep_the_grid_aligned(tmp_path: Path) -> None:
+    from rich.cells import cell_len
+
+    from beatseq.tui import edits
+
+    song = edits.rename_track(blank_song(), "snare", "スネアドラム")  # 2 cells a character
+    song = edits.rename_track(song, "kick", "a-very-long-kick-name")
+
+    async def script(app: App, pilot: P) -> None:
+        lines = grid_text(app).splitlines()
+        kick, snare = lines[1], lines[2]
+        assert kick.startswith("a-very-lon") and snare.startswith("スネアドラ")
+        # every row's steps start in the same terminal column
+        assert cell_len(kick[: kick.index(".")]) == cell_len(snare[: snare.index(".")])
+
+    drive(song, None, script)
+
+
 # programming steps -------------------------------------------------------------------
 
 
