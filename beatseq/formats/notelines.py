@@ -83,7 +83,10 @@ def parse_note_line(text: str) -> tuple[Step | None, ...]:
                 raise StepSyntaxError(f"step {number} ('-'): holds nothing, {before}")
             step = steps[held]
             assert step is not None
-            steps[held] = replace(step, length=step.length + 1)
+            try:
+                steps[held] = replace(step, length=step.length + 1)
+            except ValueError as err:
+                raise StepSyntaxError(f"step {number} ('-'): {err}") from None
             steps.append(None)
             continue
         steps.append(_token_step(number, token))
@@ -97,6 +100,8 @@ def _token_step(number: int, token: str) -> Step:
     where = f"step {number} ({token!r})"
     match = _TOKEN.fullmatch(token)
     if match is None:
+        if token.startswith("[") and "]" not in token:
+            raise StepSyntaxError(f"{where}: a chord is written without spaces, like [F3,Ab3,C4]")
         raise StepSyntaxError(f"{where}: not a step ({TOKEN_HELP})")
     head, mods = match["head"], match["mods"] or ""
     slide = bool(match["slide"] or match["slide_after"])
