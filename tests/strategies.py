@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import strategies as st
 
 from beatseq.model import (
@@ -16,6 +18,7 @@ from beatseq.model import (
     Step,
     Track,
 )
+from beatseq.model.pitch import FLAT_NAMES, SCALES, SHARP_NAMES, Key
 from beatseq.ticks import RESOLUTIONS, SWING_UNITS
 from tests.helpers import kit
 
@@ -45,6 +48,39 @@ def step_lists(length: int) -> st.SearchStrategy[tuple[Step | None, ...]]:
     return st.lists(st.none() | steps(), min_size=length, max_size=length).map(tuple)
 
 
+@st.composite
+def note_steps(draw: st.DrawFn) -> Step:
+    """A melodic step: a note or a chord, maybe held, maybe sliding (a Track cuts holds)."""
+    step = draw(steps())
+    chord = draw(st.lists(st.integers(0, 127), min_size=1, max_size=5, unique=True))
+    roll = step.roll if draw(st.integers(0, 3)) == 0 else 1
+    return Step(
+        velocity=step.velocity,
+        probability=step.probability,
+        nudge=step.nudge,
+        roll=roll,
+        roll_to=step.roll_to if roll > 1 else None,
+        condition=step.condition,
+        notes=tuple(sorted(chord)) if draw(st.booleans()) else (chord[0],),
+        length=1 if roll > 1 else draw(st.integers(1, 4)),
+        slide=roll == 1 and draw(st.booleans()),
+    )
+
+
+def note_step_lists(length: int) -> st.SearchStrategy[tuple[Step | None, ...]]:
+    """A melodic track's steps: notes, chords, plain hits and rests."""
+    return st.lists(
+        st.none() | note_steps() | note_steps() | steps().map(lambda s: replace(s, pitch=0)),
+        min_size=length,
+        max_size=length,
+    ).map(tuple)
+
+
+keys = st.builds(
+    Key, st.sampled_from(sorted(set(SHARP_NAMES + FLAT_NAMES))), st.sampled_from(list(SCALES))
+)
+
+
 humanizes = st.builds(Humanize, timing=st.integers(0, 120), velocity=st.integers(0, 64))
 feels = st.one_of(
     st.builds(Feel, st.integers(-480, 480), st.just("ticks")),
@@ -57,9 +93,10 @@ swings = st.integers(100, 150).map(lambda v: v / 2)
 def tracks(draw: st.DrawFn, name: str, length: int) -> Track:
     if draw(st.integers(0, 4)) == 0:
         length = draw(st.integers(1, 24))
+    melodic = draw(st.integers(0, 3)) == 0
     return Track(
         name=name,
-        steps=draw(step_lists(length)),
+        steps=draw(note_step_lists(length) if melodic else step_lists(length)),
         swing=draw(st.none() | swings),
         feel=draw(st.just(Feel()) | feels),
         humanize=draw(st.none() | humanizes),
@@ -119,6 +156,7 @@ def songs(draw: st.DrawFn) -> Song:
         seed=draw(st.integers(0, 2**32)),
         gain=draw(st.sampled_from([0.0, -6.0, 4.5])),
         humanize=draw(st.just(Humanize()) | humanizes),
+        key=draw(st.none() | keys),
         kit=Kit(tuple(draw(sampler_settings(i)) for i in base.instruments)),
         patterns=built,
         sections=sections,

@@ -16,6 +16,11 @@ Rules worth knowing:
   is clamped to the song.
 - Swing and roll positions are rounded to the nearest tick (at most half a tick,
   0.35 ms at 90 BPM); samples are then computed exactly from that tick.
+- Melodic steps give one event per note (a chord, several at one tick). A note lasts
+  from its start to the swung start of the step after its hold (plus the track's
+  feel), cut at the section's end, and never past the start of the note on that step;
+  a slid note ends exactly there and names the note it slides into. Instruments that
+  play notes get a MIDI channel other than 10 (`beatseq.model.gm.melodic_channels`).
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ from dataclasses import dataclass, replace
 
 from beatseq.compile.groove import Dice, swing_share, swing_tick
 from beatseq.compile.timeline import Event, SectionSpan, Timeline
-from beatseq.model import Humanize, Instrument, Pattern, Section, Song, Track
+from beatseq.model import Humanize, Instrument, Pattern, Section, Song, Step, Track
+from beatseq.model.gm import melodic_channels
+from beatseq.model.step import PITCH_RANGE
 from beatseq.ticks import SWING_UNITS, TempoMap, is_triplet, ms_to_ticks
 
 VOICES_PER_CHOKE_INSTRUMENT = 4
@@ -44,6 +51,11 @@ class _Hit:
     length: int
     step: int
     span: SectionSpan
+    note: int | None = None
+    """A melodic note; None for a plain hit (the instrument's note)."""
+    slide: bool = False
+    slide_to: int | None = None
+    grid_length: int | None = None
 
 
 def compile_song(song: Song, sample_rate: int = 44100) -> Timeline:
@@ -127,6 +139,7 @@ def _track_hits(
     section_len = span.end - span.start
     steps_in_section = math.ceil(section_len / step_len)
     hits: list[_Hit] = []
+    firsts: dict[int, range] = {}  # step in the section -> its hits (a roll's first)
     for n in range(steps_in_section):
         cycle, index = divmod(n, track.length)
         step = track.steps[index]
@@ -146,20 +159,55 @@ def _track_hits(
             straight = n * step_len * roll + j * step_len  # in 1/roll ticks
             if straight >= section_len * roll:
                 break  # the section ends inside this step: its later roll hits are cut
-            hits.append(
-                _Hit(
-                    tick=span.start + swing_tick(straight, roll, unit, share) + offset,
-                    grid_tick=span.start + swing_tick(straight, roll, unit, None),
-                    order=order,
-                    track=track.name,
-                    velocity=_humanize_velocity(dice, n, j, humanize, velocities[j]),
-                    pitch=step.pitch,
-                    length=sub_len,
-                    step=index,
-                    span=span,
-                )
+            tick = span.start + swing_tick(straight, roll, unit, share) + offset
+            length, grid_length = sub_len, None
+            if roll == 1 and (step.notes or step.length > 1):
+                end = min((n + step.length) * step_len, section_len)
+                length = max(1, span.start + swing_tick(end, 1, unit, share) + feel - tick)
+                grid_length = end - n * step_len
+            elif step.notes:
+                grid_length = sub_len
+            hit = _Hit(
+                tick=tick,
+                grid_tick=span.start + swing_tick(straight, roll, unit, None),
+                order=order,
+                track=track.name,
+                velocity=_humanize_velocity(dice, n, j, humanize, velocities[j]),
+                pitch=step.pitch,
+                length=length,
+                step=index,
+                span=span,
+                slide=step.slide,
+                grid_length=grid_length,
             )
+            chord = [replace(hit, note=note) for note in step.notes] or [hit]
+            if j == 0:
+                firsts[n] = range(len(hits), len(hits) + len(chord))
+            hits.extend(chord)
+    if track.melodic:
+        _legato(hits, firsts, track.steps)
     return hits
+
+
+def _legato(hits: list[_Hit], firsts: dict[int, range], steps: tuple[Step | None, ...]) -> None:
+    """Notes end where the next step's notes start; slid ones exactly there, naming
+    the note (of a chord: the nearest) they slide into. `firsts` maps each step of
+    the section to the indices of its hits (a roll's first)."""
+    for n, indices in firsts.items():
+        step = steps[hits[indices[0]].step]
+        following = firsts.get(n + step.length) if step is not None else None
+        if step is None or not step.notes or step.roll > 1 or following is None:
+            continue
+        start = min(hits[i].tick for i in following)
+        targets = [n for n in (hits[i].note for i in following) if n is not None]
+        for i in indices:
+            hit = hits[i]
+            if hit.slide:
+                note = hit.note or 0
+                target = min(targets, key=lambda m: (abs(m - note), m), default=None)
+                hits[i] = replace(hit, slide_to=target, length=max(1, start - hit.tick))
+            elif start - hit.tick < hit.length:
+                hits[i] = replace(hit, length=max(1, start - hit.tick))
 
 
 def _swing_for(song: Song, pattern: Pattern, track: Track) -> float | None:
@@ -194,25 +242,45 @@ def _clamp(hit: _Hit, last: int) -> _Hit:
 def _events(song: Song, hits: list[_Hit], tempo: TempoMap, sample_rate: int) -> tuple[Event, ...]:
     """Place sorted hits in seconds and samples, and work out who chokes whom."""
     instruments: dict[str, Instrument] = {i.name: i for i in song.kit.instruments}
-    events = [
-        Event(
-            tick=hit.tick,
-            sample=tempo.sample(hit.tick, sample_rate),
-            seconds=tempo.seconds(hit.tick),
-            track=hit.track,
-            velocity=hit.velocity,
-            pitch=hit.pitch,
-            length=hit.length,
-            section=hit.span.name,
-            note=instruments[hit.track].midi_note(hit.pitch),
-            channel=instruments[hit.track].channel,
-            grid_tick=hit.grid_tick,
-            step=hit.step,
-            occurrence=hit.span.occurrence,
+    melodic = melodic_channels(
+        {i.name: i.channel for i in song.kit.instruments}, song.melodic_instruments
+    )
+    events = []
+    for hit in hits:
+        instrument = instruments[hit.track]
+        note, pitch = _note_and_pitch(instrument, hit, hit.track in melodic)
+        events.append(
+            Event(
+                tick=hit.tick,
+                sample=tempo.sample(hit.tick, sample_rate),
+                seconds=tempo.seconds(hit.tick),
+                track=hit.track,
+                velocity=hit.velocity,
+                pitch=pitch,
+                length=hit.length,
+                section=hit.span.name,
+                note=note,
+                channel=melodic.get(hit.track, instrument.channel),
+                grid_tick=hit.grid_tick,
+                step=hit.step,
+                occurrence=hit.span.occurrence,
+                slide=hit.slide,
+                slide_to=hit.slide_to,
+                grid_length=hit.grid_length,
+            )
         )
-        for hit in hits
-    ]
     return _with_cuts(events, instruments)
+
+
+def _note_and_pitch(instrument: Instrument, hit: _Hit, melodic: bool) -> tuple[int, int]:
+    """A hit's MIDI note, and the semitones its sound is repitched by."""
+    if hit.note is None:
+        if melodic:  # a plain hit on a melodic track: the instrument's note, transposed
+            return max(0, min(127, instrument.note + hit.pitch)), hit.pitch
+        return instrument.midi_note(hit.pitch), hit.pitch
+    root = instrument.root if instrument.root is not None else instrument.note
+    low, high = PITCH_RANGE
+    return hit.note, max(low, min(high, hit.note - root))
 
 
 def _with_cuts(events: list[Event], instruments: dict[str, Instrument]) -> tuple[Event, ...]:

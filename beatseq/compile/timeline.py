@@ -27,9 +27,12 @@ class Event:
     """The instrument it plays."""
     velocity: int
     pitch: int
-    """Semitones from the instrument's own pitch (the step's pitch offset)."""
+    """Semitones from the instrument's own pitch (the step's pitch offset); for a
+    melodic note, from the instrument's root (else its MIDI note) to the note."""
     length: int
-    """Gate length in ticks: a step, or a roll's share of it."""
+    """Gate length in ticks: a step, or a roll's share of it. A melodic note (or a held
+    hit) lasts until its end step's swung start, and never past the next note's start
+    (a slid note reaches it exactly)."""
     section: str
     note: int
     """MIDI note."""
@@ -43,6 +46,13 @@ class Event:
     """Index of the section occurrence in the arrangement."""
     cuts: tuple[int, ...] = ()
     """Indices of earlier events in the same choke group whose voices this hit cuts."""
+    slide: bool = False
+    """A melodic note written to slide (glide, legato) into the next note."""
+    slide_to: int | None = None
+    """The MIDI note it slides into; None when nothing follows right after it."""
+    grid_length: int | None = None
+    """A note's length on the straight grid (for straight MIDI export); None for a
+    plain hit, whose length is never swung."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +69,9 @@ class Event:
             "grid_tick": self.grid_tick,
             "step": self.step,
             "cuts": list(self.cuts),
+            "slide": self.slide,
+            "slide_to": self.slide_to,
+            "grid_length": self.grid_length,
         }
 
 

@@ -7,6 +7,10 @@ nudge and humanize included), or on the straight grid with `straight=True`. Drum
 notes are short and never overlap the next hit of the same note; two hits of one
 note on one tick become one (the louder).
 
+Melodic tracks are their own MIDI tracks on the channel the compiler gave them (never
+10), with each note's real pitch and length. A slid note's note-off comes
+SLIDE_OVERLAP ticks after the next note's note-on, so a DAW's mono synth glides.
+
 Ticks are rescaled from beatseq's PPQ 960 to the file's PPQ, rounding to the nearest
 tick. Only the Timeline is read: what plays is decided by the compiler.
 """
@@ -25,6 +29,8 @@ from beatseq.formats.atomic import atomic_path
 from beatseq.ticks import round_half_up
 
 PPQ_RANGE = (24, 32767)
+SLIDE_OVERLAP = 30
+"""Ticks (at PPQ 960; scaled to the file's) a slid note overlaps the note it slides into."""
 
 
 def timeline_to_midi(
@@ -91,9 +97,13 @@ def _instrument_track(
 ) -> mido.MidiTrack:
     # (channel, note) -> {start tick: (velocity, length)}
     notes: dict[tuple[int, int], dict[int, tuple[int, int]]] = defaultdict(dict)
+    overlap = max(1, _scale(SLIDE_OVERLAP, source_ppq, ppq))
     for event in events:
         start = _scale(event.grid_tick if straight else event.tick, source_ppq, ppq)
-        length = max(1, _scale(event.length, source_ppq, ppq))
+        written = event.grid_length if straight and event.grid_length is not None else event.length
+        length = max(1, _scale(written, source_ppq, ppq))
+        if event.slide_to is not None:
+            length += overlap
         key = (event.channel - 1, event.note)
         previous = notes[key].get(start)
         if previous is None or event.velocity > previous[0]:

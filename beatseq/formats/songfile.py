@@ -2,7 +2,8 @@
 
 The format (documented in the README):
 
-    [song]       title, bpm, time_signature, swing, swing_unit, seed, humanize, arrangement
+    [song]       title, bpm, time_signature, swing, swing_unit, seed, humanize, key,
+                 arrangement
     [kit]        use = "boom" (a shipped kit), then [kit.NAME] per instrument
     [patterns.NAME]  steps, resolution, swing, and one step string per track,
                  or file = "path/to/pattern.toml" for a pattern in its own file
@@ -36,6 +37,7 @@ from beatseq.model.groove import (
 )
 from beatseq.model.instrument import GAIN_RANGE
 from beatseq.model.pattern import MAX_STEPS
+from beatseq.model.pitch import Key, parse_key
 from beatseq.model.section import BPM_RANGE, MAX_REPEAT
 from beatseq.model.song import DENOMINATORS
 from beatseq.ticks import RESOLUTIONS, SWING_UNITS
@@ -50,6 +52,7 @@ SONG_KEYS = (
     "swing_unit",
     "seed",
     "humanize",
+    "key",
     "arrangement",
 )
 INSTRUMENT_KEYS = ("sample", *FIELDS)
@@ -112,6 +115,7 @@ class _SongReader:
                 seed=r.number(head, "seed", p, 0, 2**63 - 1, default=0, integer=True),
                 gain=float(r.number(head, "gain", p, *GAIN_RANGE, default=0.0)),
                 humanize=_humanize(r, head, p) or Humanize(),
+                key=self.key(head),
                 kit=kit,
                 patterns=tuple(patterns),
                 sections=tuple(sections),
@@ -120,6 +124,15 @@ class _SongReader:
             )
         except ValueError as err:  # the checks above should have caught it first
             raise BeatseqError(str(err), file=self.r.label) from None
+
+    def key(self, head: dict[str, Any]) -> Key | None:
+        text = self.r.string(head, "key", ("song",), default=None)
+        if text is None:
+            return None
+        try:
+            return parse_key(text)
+        except ValueError as err:
+            self.r.fail(("song", "key"), f'{err} (like "F minor" or "Eb dorian")')
 
     def time_signature(self, head: dict[str, Any]) -> tuple[int, int]:
         text = self.r.string(head, "time_signature", ("song",), default="4/4")

@@ -23,6 +23,7 @@ from beatseq.errors import BeatseqError
 from beatseq.formats.atomic import write_atomic
 from beatseq.formats.instruments import FIELDS, PLAIN
 from beatseq.formats.kits import shipped_kit, shipped_sound
+from beatseq.formats.notelines import is_note_line, layout_like
 from beatseq.formats.steps import StepSyntaxError, format_steps, format_steps_like, parse_steps
 from beatseq.formats.tomlread import TomlReader
 from beatseq.model import Instrument, Kit, Pattern, Section, Song, Track
@@ -134,6 +135,8 @@ def song_document(song: Song, folder: Path) -> tomlkit.TOMLDocument:
     if song.swing_unit != "1/16":
         head["swing_unit"] = song.swing_unit
     head["seed"] = song.seed
+    if song.key is not None:
+        head["key"] = str(song.key)
     if song.gain:
         head["gain"] = _num(song.gain)
     if song.humanize:
@@ -144,7 +147,7 @@ def song_document(song: Song, folder: Path) -> tomlkit.TOMLDocument:
     doc["kit"] = _kit_table(song.kit)
     patterns = tomlkit.table(is_super_table=True)
     for pattern in song.patterns:
-        patterns[pattern.name] = _pattern_table(pattern, song.kit, folder)
+        patterns[pattern.name] = _pattern_table(pattern, song, folder)
     doc["patterns"] = patterns
     sections = tomlkit.aot()
     for section in song.sections:
@@ -217,22 +220,24 @@ def _instrument_fields(instrument: Instrument, base: Instrument | None) -> dict[
 # patterns -----------------------------------------------------------------------------
 
 
-def _pattern_table(pattern: Pattern, kit: Kit, folder: Path) -> Table:
+def _pattern_table(pattern: Pattern, song: Song, folder: Path) -> Table:
     table = tomlkit.table()
-    if pattern.source and _file_holds(folder / pattern.source, pattern, kit):
+    if pattern.source and _file_holds(folder / pattern.source, pattern, song.kit):
         table["file"] = pattern.source
         return table
     table["steps"] = pattern.steps
     table["resolution"] = pattern.resolution
     if pattern.swing is not None:
         table["swing"] = _num(pattern.swing)
+    flats = song.key is not None and song.key.flats
     for track in pattern.tracks:
-        table[track.name] = _track_value(track, pattern)
+        table[track.name] = _track_value(track, pattern, flats)
     return table
 
 
-def _track_value(track: Track, pattern: Pattern) -> Any:
-    grid = format_steps(track.steps)
+def _track_value(track: Track, pattern: Pattern, flats: bool = False) -> Any:
+    """A track as the song file writes it (notes spelled with flats if `flats`)."""
+    grid = format_steps(track.steps, flats=flats)
     plain = track.swing is None and not track.feel and track.humanize is None
     if plain and track.length == pattern.steps:
         return grid
@@ -340,7 +345,11 @@ def _like(old: Any, new: Any) -> Any:
             parse_steps(str(old))
         except StepSyntaxError:
             return new
-        item = tomlkit.string(format_steps_like(parsed, str(old)))
+        if is_note_line(str(new)) and is_note_line(str(old)):
+            text = layout_like(str(new), str(old))  # keeps the new line's spelling
+        else:
+            text = format_steps_like(parsed, str(old))
+        item = tomlkit.string(text)
         item.trivia.comment_ws = old.trivia.comment_ws
         item.trivia.comment = old.trivia.comment
         return item

@@ -17,6 +17,8 @@ A hit may carry modifiers in braces right after it, which take no step of their 
     {t+2}     2 semitones up (t-5: down)
 
 Several modifiers go in one pair of braces, separated by spaces: `X{r4>40 3:4}`.
+A line with a note name or a chord in it is a note line, one token per step
+(`beatseq.formats.notelines`); parse_steps and format_steps read and write both.
 This module only converts between text and Steps; it does not know about patterns.
 """
 
@@ -49,7 +51,11 @@ def velocity_char(velocity: int) -> str | None:
 
 
 def parse_steps(text: str) -> tuple[Step | None, ...]:
-    """The steps a step string writes; raises StepSyntaxError."""
+    """The steps a step string (or a note line) writes; raises StepSyntaxError."""
+    from beatseq.formats import notelines
+
+    if notelines.is_note_line(text):
+        return notelines.parse_note_line(text)
     steps: list[Step | None] = []
     i = 0
     while i < len(text):
@@ -80,8 +86,9 @@ def parse_steps(text: str) -> tuple[Step | None, ...]:
     return tuple(steps)
 
 
-def _step(number: int, velocity: int, modifiers: str) -> Step:
-    fields: dict[str, object] = {"velocity": velocity}
+def _step(number: int, velocity: int, modifiers: str, **extra: object) -> Step:
+    """A Step from its velocity and the text inside its braces (plus `extra` fields)."""
+    fields: dict[str, object] = {"velocity": velocity, **extra}
     for token in modifiers.replace(",", " ").split():
         try:
             fields.update(_modifier(token))
@@ -133,6 +140,12 @@ def format_step(step: Step | None) -> str:
     if char is None:
         char = "x"
         modifiers.append(f"v{step.velocity}")
+    return char + format_modifiers(step, modifiers)
+
+
+def format_modifiers(step: Step, modifiers: list[str] | None = None) -> str:
+    """`{...}` with the step's modifiers after `modifiers`, or "" when there are none."""
+    modifiers = list(modifiers or [])
     if step.probability != 100:
         modifiers.append(f"{step.probability}%")
     if step.nudge:
@@ -145,20 +158,34 @@ def format_step(step: Step | None) -> str:
     if step.pitch:
         modifiers.append(f"t{step.pitch:+d}")
     if modifiers:
-        return char + "{" + " ".join(modifiers) + "}"
-    return char
+        return "{" + " ".join(modifiers) + "}"
+    return ""
 
 
-def format_steps(steps: tuple[Step | None, ...] | list[Step | None]) -> str:
-    """The step string for `steps`; parse_steps gives them back."""
+def format_steps(steps: tuple[Step | None, ...] | list[Step | None], *, flats: bool = False) -> str:
+    """The step string for `steps` (a note line if they hold notes); parse_steps reads it.
+
+    `flats` spells notes with flats (Eb2) rather than sharps (D#2).
+    """
+    from beatseq.formats import notelines
+
+    if notelines.needs_note_line(steps):
+        return notelines.format_note_line(steps, flats=flats)
     return "".join(format_step(s) for s in steps)
 
 
-def format_steps_like(steps: tuple[Step | None, ...], template: str) -> str:
+def format_steps_like(steps: tuple[Step | None, ...], template: str, *, flats: bool = False) -> str:
     """`steps` written with the beat separators (`|`, spaces) where `template` has them.
 
     Saving an edited track keeps the producer's layout: "x...|x..." stays grouped.
     """
+    from beatseq.formats import notelines
+
+    new_notes = notelines.needs_note_line(steps)
+    if new_notes or notelines.is_note_line(template):
+        if new_notes and notelines.is_note_line(template):
+            return notelines.layout_like(format_steps(steps, flats=flats), template)
+        return format_steps(steps, flats=flats)
     out: list[str] = []
     written = 0
     i = 0

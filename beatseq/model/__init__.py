@@ -6,6 +6,7 @@ Importing this package must not import pyo, Textual or mido.
 from beatseq.model.groove import Feel, Humanize
 from beatseq.model.instrument import Instrument, Kit
 from beatseq.model.pattern import Pattern, Track
+from beatseq.model.pitch import Key
 from beatseq.model.section import Section
 from beatseq.model.song import Song
 from beatseq.model.step import Condition, Step
@@ -15,6 +16,7 @@ __all__ = [
     "Feel",
     "Humanize",
     "Instrument",
+    "Key",
     "Kit",
     "Pattern",
     "Section",

@@ -143,3 +143,27 @@ def assign_midi(
             guess = (DRUM_CHANNEL, note)
         result.append(guess)
     return result
+
+
+MELODIC_CHANNELS: tuple[int, ...] = tuple(c for c in range(1, 17) if c != DRUM_CHANNEL)
+"""Channels a melodic track may be given: all but the drum channel."""
+
+
+def melodic_channels(channels: dict[str, int], melodic: tuple[str, ...]) -> dict[str, int]:
+    """The MIDI channel of each melodic instrument, given every instrument's channel.
+
+    A melodic instrument keeps its own channel unless that is the drum channel; the
+    others get the lowest channels no instrument has (1, 2, ... skipping 10), in the
+    order given, and share them round again when all fifteen are taken.
+    """
+    taken = {c for c in channels.values() if c != DRUM_CHANNEL}
+    free = [c for c in MELODIC_CHANNELS if c not in taken] or list(MELODIC_CHANNELS)
+    result: dict[str, int] = {}
+    given = 0
+    for name in melodic:
+        if channels[name] != DRUM_CHANNEL:
+            result[name] = channels[name]
+        else:
+            result[name] = free[given % len(free)]
+            given += 1
+    return result

@@ -4,6 +4,11 @@ A Pattern is a grid of steps at one resolution; each Track is a row of it that p
 one instrument (named like the instrument). A track may run at its own length for
 polymeter (a 12-step hat over a 16-step kick), and carry its own swing, feel and
 humanize. Patterns say what is written, not when it sounds: the compiler places it.
+
+A track is melodic when its steps carry notes (`Step.notes`); a note held over
+several steps leaves rests on the steps it holds. A hold stops at the next step that
+is not a rest and at the track's end: a Track shortens any hold that runs further,
+so an edit that puts a hit inside a held note, or shortens the track, cuts the note.
 """
 
 from __future__ import annotations
@@ -34,10 +39,16 @@ class Track:
             raise ValueError(f"a track has 1 to {MAX_STEPS} steps, not {len(self.steps)}")
         if self.swing is not None:
             check_swing(self.swing)
+        object.__setattr__(self, "steps", _cut_holds(self.steps))
 
     @property
     def length(self) -> int:
         return len(self.steps)
+
+    @property
+    def melodic(self) -> bool:
+        """Whether any step carries notes."""
+        return any(s is not None and s.is_note for s in self.steps)
 
     @property
     def hits(self) -> int:
@@ -47,6 +58,22 @@ class Track:
         steps = list(self.steps)
         steps[index] = step
         return replace(self, steps=tuple(steps))
+
+
+def _cut_holds(steps: tuple[Step | None, ...]) -> tuple[Step | None, ...]:
+    """`steps` with each hold cut at the next step that is not a rest, or at the end."""
+    if all(s is None or s.length == 1 for s in steps):
+        return steps
+    result = list(steps)
+    for index, step in enumerate(steps):
+        if step is None or step.length == 1:
+            continue
+        room = 1
+        while room < step.length and index + room < len(steps) and steps[index + room] is None:
+            room += 1
+        if room < step.length:
+            result[index] = replace(step, length=room)
+    return tuple(result)
 
 
 @dataclass(frozen=True)

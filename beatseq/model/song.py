@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from beatseq.model.groove import Humanize, check_swing
 from beatseq.model.instrument import GAIN_RANGE, Kit
 from beatseq.model.pattern import Pattern
+from beatseq.model.pitch import Key
 from beatseq.model.section import Section, check_bpm
 from beatseq.ticks import SWING_UNITS, bar_ticks
 
@@ -29,6 +30,8 @@ class Song:
     gain: float = 0.0
     """Master level in dB, before the safety limiter."""
     humanize: Humanize = Humanize()
+    key: Key | None = None
+    """The song's key and scale (for scale lock and transposition); None if unset."""
     kit: Kit = Kit()
     patterns: tuple[Pattern, ...] = ()
     sections: tuple[Section, ...] = ()
@@ -93,6 +96,12 @@ class Song:
     def order(self) -> tuple[str, ...]:
         """The sections as they play: the arrangement, or every section in file order."""
         return self.arrangement or tuple(s.name for s in self.sections)
+
+    @property
+    def melodic_instruments(self) -> tuple[str, ...]:
+        """Instruments (in kit order) that play notes in some pattern."""
+        melodic = {t.name for p in self.patterns for t in p.tracks if t.melodic}
+        return tuple(name for name in self.kit.names if name in melodic)
 
     @property
     def bar_ticks(self) -> int:

@@ -3,10 +3,15 @@
 A Step says what the producer wrote (velocity, probability, micro-timing, roll,
 condition, pitch). It does not know where it sits in time or whether it plays on a
 given pass: the compiler decides that. A rest is not a Step; tracks hold `None` there.
+
+A step of a melodic track also carries notes (one, or several for a chord), how many
+steps it is held for and whether it slides into the next note. The steps it holds
+over are rests (`None`); `Track` checks that they are.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 ROLL_SIZES = (1, 2, 3, 4, 6, 8)
@@ -18,6 +23,9 @@ NUDGE_RANGE = (-480, 480)
 """Micro-timing in ticks (an 8th note either way at PPQ 960)."""
 PITCH_RANGE = (-48, 48)
 CONDITION_MAX = 64
+MAX_HOLD = 256
+"""The longest a note is held, in steps (a track's longest length)."""
+MAX_CHORD = 8
 
 
 @dataclass(frozen=True, order=True)
@@ -53,6 +61,12 @@ class Step:
     condition: Condition | None = None
     pitch: int = 0
     """Semitones up or down from the instrument's pitch."""
+    notes: tuple[int, ...] = ()
+    """MIDI notes, ascending: one for a note, more for a chord, none for a plain hit."""
+    length: int = 1
+    """Steps the hit is held for: 1, plus one for each `-` after it."""
+    slide: bool = False
+    """The note glides (legato) into the next one."""
 
     def __post_init__(self) -> None:
         _check("velocity", self.velocity, VELOCITY_RANGE)
@@ -65,6 +79,24 @@ class Step:
             if self.roll == 1:
                 raise ValueError("a velocity ramp needs a roll of 2 or more hits")
             _check("roll velocity", self.roll_to, VELOCITY_RANGE)
+        _check("length", self.length, (1, MAX_HOLD))
+        if self.roll > 1 and (self.length > 1 or self.slide):
+            raise ValueError("a roll fills one step: it cannot be held or slide")
+        if len(self.notes) > MAX_CHORD:
+            raise ValueError(f"a chord has at most {MAX_CHORD} notes, not {len(self.notes)}")
+        for note in self.notes:
+            _check("a note", note, (0, 127))
+        if any(a >= b for a, b in itertools.pairwise(self.notes)):
+            raise ValueError("a chord's notes are all different, lowest first")
+        if self.notes and self.pitch:
+            raise ValueError("a note is its own pitch: write another note instead of t+/-")
+        if self.slide and not self.notes:
+            raise ValueError("only a note can slide")
+
+    @property
+    def is_note(self) -> bool:
+        """Whether the step plays notes of its own (a melodic step) rather than a hit."""
+        return bool(self.notes)
 
     def roll_velocities(self) -> tuple[int, ...]:
         """Velocity of each hit of the step, ramping linearly when `roll_to` is set."""

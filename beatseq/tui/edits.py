@@ -76,6 +76,9 @@ __all__ = [
     "set_track_length",
     "set_velocity",
     "toggle_step",
+    "transpose_pattern",
+    "transpose_section",
+    "transpose_song",
     "unique_name",
     "update_step",
 ]
@@ -85,7 +88,18 @@ class EditError(BeatseqError):
     """An edit that cannot be made, with a one-line message for the producer."""
 
 
-STEP_FIELDS = ("velocity", "probability", "nudge", "roll", "roll_to", "condition", "pitch")
+STEP_FIELDS = (
+    "velocity",
+    "probability",
+    "nudge",
+    "roll",
+    "roll_to",
+    "condition",
+    "pitch",
+    "notes",
+    "length",
+    "slide",
+)
 SECTION_FIELDS = ("patterns", "repeat", "mute", "bpm", "new_name")
 SONG_FIELDS = (
     "title",
@@ -96,6 +110,7 @@ SONG_FIELDS = (
     "gain",
     "time_signature",
     "humanize",
+    "key",
 )
 INSTRUMENT_FIXED = {
     "name": "rename the track to change its name",
@@ -610,7 +625,7 @@ def delete_section(song: Song, name: str) -> Song:
 
 
 def set_song(song: Song, **fields: object) -> Song:
-    """Change title, bpm, swing, swing_unit, seed, gain, time_signature or humanize."""
+    """Change title, bpm, swing, swing_unit, seed, gain, time_signature, humanize or key."""
     given = dict(fields)
     signature = given.get("time_signature")
     if isinstance(signature, list):
@@ -621,6 +636,52 @@ def set_song(song: Song, **fields: object) -> Song:
     if not 0 <= seed <= MAX_SEED:
         raise EditError(f"seed must be 0 to {MAX_SEED}, not {seed}")
     return _changed(song, changes)
+
+
+def transpose_song(song: Song, semitones: int) -> Song:
+    """Every note of every pattern `semitones` up (negative: down), and the key with it.
+
+    Plain hits (drum tracks, and `x` steps on melodic ones) are not touched.
+    """
+    changed = [_transposed(p, semitones) for p in song.patterns]
+    key = song.key.transposed(semitones) if song.key is not None else None
+    with _valid():
+        return replace(song, patterns=tuple(changed), key=key)
+
+
+def transpose_section(song: Song, section: str, semitones: int) -> Song:
+    """The notes of every pattern section `section` plays moved by `semitones`.
+
+    Its patterns change wherever else they play; duplicate them first to keep those.
+    """
+    for name in _section(song, section).patterns:
+        song = _put_pattern(song, _transposed(_pattern(song, name), semitones))
+    return song
+
+
+def transpose_pattern(song: Song, pattern: str, semitones: int) -> Song:
+    """The notes of pattern `pattern` moved by `semitones`."""
+    return _put_pattern(song, _transposed(_pattern(song, pattern), semitones))
+
+
+def _transposed(pattern: Pattern, semitones: int) -> Pattern:
+    if isinstance(semitones, bool) or not isinstance(semitones, int):
+        raise EditError(f"transpose by a whole number of semitones, not {semitones!r}")
+    tracks = []
+    for track in pattern.tracks:
+        steps = list(track.steps)
+        for index, step in enumerate(steps):
+            if step is None or not step.notes:
+                continue
+            notes = tuple(n + semitones for n in step.notes)
+            if notes[0] < 0 or notes[-1] > 127:
+                raise EditError(
+                    f"{semitones:+d} semitones takes step {index + 1} of {track.name!r} in"
+                    f" pattern {pattern.name!r} out of MIDI's notes (C-1 to G9)"
+                )
+            steps[index] = replace(step, notes=notes)
+        tracks.append(replace(track, steps=tuple(steps)))
+    return replace(pattern, tracks=tuple(tracks))
 
 
 # helpers: lookups -------------------------------------------------------------------------

@@ -53,7 +53,7 @@ EXPECTED = {
     "unknown-section-in-arrangement": ":4: song.arrangement: item 2: unknown section 'hook'"
     " (sections: a)",
     "unknown-song-key": ":4: song.tempo: unknown key (expected one of: title, gain, bpm,"
-    " time_signature, swing, swing_unit, seed, humanize, arrangement)",
+    " time_signature, swing, swing_unit, seed, humanize, key, arrangement)",
     "unknown-track": f":11: patterns.a.cowbell: unknown track 'cowbell' (the kit has"
     f" {BOOM_SOUNDS}; add [kit.cowbell] with a sample)",
     "velocity-modifier-range": ":10: patterns.a.kick: step 1: velocity must be 1 to 127, not 130",
