@@ -30,7 +30,7 @@ FLOOR_DB = -80.0
 
 def note_hz(note: float) -> float:
     """Frequency of a MIDI note number (A4 = 69 = 440 Hz; fractions are cents)."""
-    return 440.0 * 2.0 ** ((note - 69.0) / 12.0)
+    return 440.0 * math.pow(2.0, (note - 69.0) / 12.0)
 
 
 @dataclass(frozen=True)
