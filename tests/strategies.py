@@ -19,6 +19,7 @@ from beatseq.model import (
     Track,
 )
 from beatseq.model.pitch import FLAT_NAMES, SCALES, SHARP_NAMES, Key
+from beatseq.model.synth import SYNTH_PRESETS, Synth
 from beatseq.ticks import RESOLUTIONS, SWING_UNITS
 from tests.helpers import kit
 
@@ -192,4 +193,21 @@ def sampler_settings(draw: st.DrawFn, instrument: Instrument) -> Instrument:
         mono=draw(st.booleans()),
         mute=draw(st.booleans()),
         solo=draw(st.booleans()),
+        synth=draw(st.none() | synths()),
+    )
+
+
+def synths() -> st.SearchStrategy[Synth]:
+    """A preset, sometimes with settings changed (what `synth = {...}` writes)."""
+    return st.builds(
+        lambda preset, decay, glide, release: replace(
+            SYNTH_PRESETS[preset],
+            **({"decay": decay} if decay else {}),
+            **({"glide": glide} if glide else {}),
+            **({"release": release} if release != -1 else {}),
+        ),
+        st.sampled_from(sorted(SYNTH_PRESETS)),
+        st.sampled_from([None, 0.5, 2.25]),
+        st.sampled_from([None, 40.0]),
+        st.sampled_from([-1, None, 120.0]),
     )

@@ -112,6 +112,13 @@ class Timeline:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_ticks", tuple(e.tick for e in self.events))
 
+    def gate_frames(self, event: Event) -> int:
+        """How many frames an event's `length` lasts where it sounds (also for the
+        copies of a loop, whose ticks run past the end)."""
+        tick = event.tick % self.length if self.length else event.tick
+        rate = self.sample_rate
+        return self.tempo.sample(tick + event.length, rate) - self.tempo.sample(tick, rate)
+
     @property
     def length_samples(self) -> int:
         return self.tempo.sample(self.length, self.sample_rate)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from beatseq.engine.sounds import VoiceBank
+from beatseq.engine.sounds import Bank
 from beatseq.engine.voices import TrackHits, fade_frames
 from beatseq.model import Instrument
 
@@ -70,10 +70,10 @@ class TrackRenderer:
     hand over at a frame while the sounds already ringing ring on.
     """
 
-    def __init__(self, bank: VoiceBank, hits: TrackHits, bus: Bus):
+    def __init__(self, bank: Bank, hits: TrackHits, bus: Bus):
         self.bank = bank
         self.hits = hits
-        n = fade_frames(bank.sound.sample_rate)
+        n = fade_frames(bank.sample_rate)
         self.fade = (10.0 ** (-3.0 * np.arange(n) / n)).astype(np.float32)
         self.set_bus(bus)
         self._heard = self.gains  # the gains last applied: a change ramps over a block

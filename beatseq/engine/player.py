@@ -26,7 +26,7 @@ import numpy as np
 from beatseq.engine.mixer import Bus, Limiter, TrackRenderer
 from beatseq.engine.program import Banks, Program, build_program
 from beatseq.engine.protocol import Selection
-from beatseq.engine.sounds import Shaped, VoiceBank
+from beatseq.engine.sounds import Bank, Shaped
 from beatseq.engine.voices import TrackHits
 from beatseq.model import Instrument, Song
 
@@ -196,7 +196,7 @@ class Player:
         if self.song is None or track not in self.song.kit:
             return
         instrument = self.song.kit[track]
-        if not instrument.path:
+        if not instrument.sounds:
             return
         self._one_shot(track, instrument, self._bus(track), velocity)
 
@@ -480,7 +480,7 @@ def _click(frequency: float, rate: int) -> np.ndarray:
     return tone.astype(np.float32)
 
 
-def _one_hit(name: str, at: int, level: float, bank: VoiceBank) -> TrackHits:
+def _one_hit(name: str, at: int, level: float, bank: Bank) -> TrackHits:
     frames = bank.frames(0)
     return TrackHits(
         name=name,

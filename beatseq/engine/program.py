@@ -19,7 +19,7 @@ import numpy as np
 from beatseq.compile import compile_song, loop_events
 from beatseq.compile.timeline import SectionSpan, Timeline
 from beatseq.engine.protocol import Selection
-from beatseq.engine.sounds import VoiceBank
+from beatseq.engine.sounds import Bank, bank_for
 from beatseq.engine.voices import TrackHits, plan_hits
 from beatseq.errors import BeatseqError
 from beatseq.model import Instrument, Song
@@ -31,13 +31,14 @@ MAX_PATTERN_PASSES = 64
 
 
 class Banks:
-    """VoiceBanks by sound setting, kept across edits so nothing is reloaded."""
+    """Banks by sound setting, kept across edits so nothing is reloaded (or rendered
+    again, for a synth)."""
 
     def __init__(self, sample_rate: int):
         self.sample_rate = sample_rate
-        self._banks: dict[tuple[object, ...], VoiceBank] = {}
+        self._banks: dict[tuple[object, ...], Bank] = {}
 
-    def get(self, instrument: Instrument) -> VoiceBank:
+    def get(self, instrument: Instrument) -> Bank:
         key = (
             instrument.path,
             instrument.start,
@@ -49,10 +50,12 @@ class Banks:
             instrument.decay,
             instrument.lowpass,
             instrument.highpass,
+            instrument.synth,
+            (instrument.root, instrument.note) if instrument.synth is not None else None,
         )
         bank = self._banks.get(key)
         if bank is None:
-            bank = self._banks[key] = VoiceBank.of(instrument, self.sample_rate)
+            bank = self._banks[key] = bank_for(instrument, self.sample_rate)
         return bank
 
 
@@ -63,7 +66,7 @@ class Program:
     selection: Selection
     timeline: Timeline
     hits: dict[str, TrackHits]
-    banks: dict[str, VoiceBank]
+    banks: dict[str, Bank]
     period: int | None
     """Frames after which a loop repeats; None plays once."""
 
@@ -111,13 +114,17 @@ def build_program(song: Song, selection: Selection, banks: Banks) -> Program:
     instruments = {i.name: i for i in cut.kit.instruments}
     playing = {e.track for e in timeline.events}
     voice = {
-        n: banks.get(instruments[n]) for n in cut.kit.names if n in playing and instruments[n].path
+        n: banks.get(instruments[n])
+        for n in cut.kit.names
+        if n in playing and instruments[n].sounds
     }
     if not selection.loop or timeline.length_samples == 0:
-        hits = plan_hits(timeline.events, instruments, voice, rate)
+        hits = plan_hits(timeline.events, instruments, voice, rate, gates=timeline.gate_frames)
         return Program(cut, selection, timeline, hits, voice, None)
     period = timeline.length_samples
-    three = plan_hits(loop_events(cut, timeline, 3, period), instruments, voice, rate)
+    three = plan_hits(
+        loop_events(cut, timeline, 3, period), instruments, voice, rate, gates=timeline.gate_frames
+    )
     hits = {name: _window(h, period, 2 * period) for name, h in three.items()}
     return Program(
         cut, selection, timeline, {n: h for n, h in hits.items() if len(h)}, voice, period

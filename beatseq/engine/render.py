@@ -29,7 +29,7 @@ import numpy as np
 
 from beatseq.compile import compile_song, loop_events
 from beatseq.engine.mixer import Bus, Mixer, TrackRenderer
-from beatseq.engine.sounds import VoiceBank
+from beatseq.engine.sounds import Bank, bank_for
 from beatseq.engine.voices import TrackHits, plan_hits
 from beatseq.errors import BeatseqError
 from beatseq.formats.audio import AudioWriter, LoudnessMeter, check_output
@@ -197,7 +197,7 @@ class RenderPlan:
 
     song: Song
     sample_rate: int
-    banks: dict[str, VoiceBank]
+    banks: dict[str, Bank]
     hits: dict[str, TrackHits]
     start: int
     """First frame of the file, in the plan's frames."""
@@ -230,8 +230,8 @@ def plan_render(song: Song, sample_rate: int, *, loop: bool = False) -> RenderPl
     timeline = compile_song(song, sample_rate)
     instruments = {i.name: i for i in song.kit.instruments}
     playing = {e.track for e in timeline.events}
-    order = [n for n in song.kit.names if n in playing and instruments[n].path]
-    banks = {n: VoiceBank.of(instruments[n], sample_rate) for n in order}
+    order = [n for n in song.kit.names if n in playing and instruments[n].sounds]
+    banks = {n: bank_for(instruments[n], sample_rate) for n in order}
     length = timeline.length_samples
     events = timeline.events
     start = 0
@@ -240,7 +240,7 @@ def plan_render(song: Song, sample_rate: int, *, loop: bool = False) -> RenderPl
         passes = 1 + math.ceil(longest / length) if length else 1
         events = loop_events(song, timeline, passes, length)
         start = (passes - 1) * length
-    hits = plan_hits(events, instruments, banks, sample_rate)
+    hits = plan_hits(events, instruments, banks, sample_rate, gates=timeline.gate_frames)
     capped = False
     if loop:
         end = start + length

@@ -25,6 +25,7 @@ import soundfile
 import soxr
 
 from beatseq.engine.dsp import biquad, convolve, impulse_response
+from beatseq.engine.synths import SynthBank
 from beatseq.errors import BeatseqError
 from beatseq.model import Instrument
 
@@ -182,6 +183,10 @@ class VoiceBank:
     def channels(self) -> int:
         return self.sound.channels
 
+    @property
+    def sample_rate(self) -> int:
+        return self.sound.sample_rate
+
     def data(self, pitch: int) -> np.ndarray:
         found = self._cache.get(pitch)
         if found is None:
@@ -193,6 +198,18 @@ class VoiceBank:
 
     def frames(self, pitch: int) -> int:
         return int(self.data(pitch).shape[1])
+
+
+Bank = VoiceBank | SynthBank
+"""What a track's hits play: a sampler's repitched sound, or a synth's notes."""
+
+
+def bank_for(instrument: Instrument, sample_rate: int) -> Bank:
+    """The bank that plays `instrument`'s hits."""
+    if instrument.synth is not None:
+        note = instrument.root if instrument.root is not None else instrument.note
+        return SynthBank(instrument.synth, note + instrument.pitch, sample_rate)
+    return VoiceBank.of(instrument, sample_rate)
 
 
 def filter_response(lowpass: float | None, highpass: float | None, rate: int) -> np.ndarray | None:

@@ -18,6 +18,7 @@ Levels (velocity, gain, pan) are the mixer's; this module makes unit-level sound
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,17 +38,18 @@ def note_hz(note: float) -> float:
 class NoteSpec:
     """Everything that decides a note's samples (so equal specs share a buffer)."""
 
-    note: int
+    note: float
+    """MIDI note number (fractions are a fine tuning)."""
     gate: int | None = None
     """The note's written length in frames (what `release` counts from)."""
-    glide_from: int | None = None
+    glide_from: float | None = None
     """The note this one slides from (legato), or None for a new note."""
     phase: float = 0.0
     """Starting phase in radians (a slid note carries on the old note's)."""
     elapsed: int = 0
     """Frames of envelope already gone (a slid note carries on the old note's)."""
 
-    def after(self, rendered: RenderedNote, at: int, note: int, gate: int | None) -> NoteSpec:
+    def after(self, rendered: RenderedNote, at: int, note: float, gate: int | None) -> NoteSpec:
         """The spec of `note` sliding in `at` frames after this note started."""
         return NoteSpec(
             note=note,
@@ -120,3 +122,51 @@ def render_note(synth: Synth, spec: NoteSpec, sample_rate: int) -> RenderedNote:
     data = signal.astype(np.float32).reshape(1, -1)
     data.setflags(write=False)
     return RenderedNote(data=data, phases=phases)
+
+
+class SynthBank:
+    """A synth instrument's notes, by key, each rendered once when it is planned.
+
+    The mixer plays a key's buffer as it plays a sample; `voices.plan_hits` asks for
+    keys (`new_note`, `slide`) as it walks the timeline. Key 0 is the instrument's own
+    note, struck (what an audition plays). Equal notes share a key and a buffer; the
+    bank outlives edits in the live engine, so nothing is rendered twice.
+    """
+
+    channels = 1
+
+    def __init__(self, synth: Synth, note: float, sample_rate: int):
+        self.synth = synth
+        self.sample_rate = sample_rate
+        self._keys: dict[NoteSpec, int] = {}
+        self._specs: list[NoteSpec] = []
+        self._notes: list[RenderedNote] = []
+        self._lock = threading.Lock()
+        self.key(NoteSpec(note))
+
+    def key(self, spec: NoteSpec) -> int:
+        with self._lock:
+            found = self._keys.get(spec)
+            if found is None:
+                self._notes.append(render_note(self.synth, spec, self.sample_rate))
+                self._specs.append(spec)
+                found = self._keys[spec] = len(self._specs) - 1
+            return found
+
+    def new_note(self, note: float, gate: int) -> int:
+        """A note struck on its own."""
+        return self.key(NoteSpec(note, self._gate(gate)))
+
+    def slide(self, key: int, at: int, note: float, gate: int) -> int:
+        """`note` sliding in `at` frames after the note of `key` started."""
+        return self.key(self._specs[key].after(self._notes[key], at, note, self._gate(gate)))
+
+    def data(self, key: int) -> np.ndarray:
+        return self._notes[key].data
+
+    def frames(self, key: int) -> int:
+        return int(self._notes[key].data.shape[1])
+
+    def _gate(self, gate: int) -> int | None:
+        # the written length only shapes a note that has a release
+        return gate if self.synth.release is not None else None

@@ -4,19 +4,22 @@ Planning is arithmetic on the compiled Timeline. A hit rings until its sound end
 unless something cuts it: a hit in its choke group (or the next hit of a mono
 instrument; the timeline's `cuts`), or a track running out of voices (more than
 POLYPHONY hits ringing at once: the oldest goes). A cut hit fades out over
-CUT_FADE_MS instead of stopping dead. The mixer plays the plans; tests can read them.
+CUT_FADE_MS instead of stopping dead. A synth track is mono: each note cuts the one
+before, except a slid note, which takes over from it at its exact frame (see
+`beatseq.engine.synths`). The mixer plays the plans; tests can read them.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
 from beatseq.compile.timeline import Event
+from beatseq.engine.synths import SynthBank
 from beatseq.model import Instrument
 
 
@@ -39,7 +42,7 @@ class TrackHits:
     levels: np.ndarray
     """Amplitude from velocity (float32); the track's gain and pan are the bus's."""
     pitches: np.ndarray
-    """Semitones from the instrument's sound (int64)."""
+    """Semitones from the instrument's sound (int64); for a synth, its bank's note keys."""
     stops: np.ndarray
     """Frame where each hit falls silent (int64)."""
     cut: np.ndarray
@@ -63,12 +66,19 @@ def plan_hits(
     *,
     offset: int = 0,
     polyphony: int = POLYPHONY,
+    gates: Callable[[Event], int] | None = None,
 ) -> dict[str, TrackHits]:
-    """The hits of every track that has a sound; `offset` is added to every frame."""
+    """The hits of every track that has a sound; `offset` is added to every frame.
+
+    `gates` gives an event's written length in frames (synth notes with a release
+    need it). A synth track's hits carry its bank's note keys where a sampler's carry
+    step pitches.
+    """
     fade = fade_frames(sample_rate)
     rows: dict[str, list[list[int | float | bool]]] = {name: [] for name in sounds}
     where: dict[int, tuple[str, int]] = {}  # timeline index -> (track, row)
     ringing: dict[str, list[tuple[int, int]]] = {name: [] for name in sounds}  # (stop, row)
+    synth_last: dict[str, tuple[int, Event]] = {}  # a synth track's last row and event
     for index, event in enumerate(events):
         start = event.sample + offset
         for cut in event.cuts:
@@ -79,6 +89,22 @@ def plan_hits(
         if sound is None:
             continue
         track_rows = rows[event.track]
+        if isinstance(sound, SynthBank):
+            gate = gates(event) if gates is not None else 0
+            row = _synth_row(
+                sound,
+                instruments[event.track],
+                event,
+                start,
+                gate,
+                track_rows,
+                synth_last.get(event.track),
+                fade,
+            )
+            track_rows.append(row)
+            synth_last[event.track] = (len(track_rows) - 1, event)
+            where[index] = (event.track, len(track_rows) - 1)
+            continue
         heap = ringing[event.track]
         while heap and (heap[0][0] <= start or track_rows[heap[0][1]][3] <= start):
             heapq.heappop(heap)
@@ -97,6 +123,45 @@ def plan_hits(
         heapq.heappush(heap, (start + length, len(track_rows) - 1))
         where[index] = (event.track, len(track_rows) - 1)
     return {name: _arrays(name, r) for name, r in rows.items() if r}
+
+
+def _synth_row(
+    bank: SynthBank,
+    instrument: Instrument,
+    event: Event,
+    start: int,
+    gate: int,
+    rows: list[list[int | float | bool]],
+    last: tuple[int, Event] | None,
+    fade: int,
+) -> list[int | float | bool]:
+    """A synth note: mono, so it cuts the note before; a slide continues it instead."""
+    if event.grid_length is not None:  # a written note
+        note = float(event.note)
+    else:  # a plain hit plays the instrument's own note, moved by the step's pitch
+        base = instrument.root if instrument.root is not None else instrument.note
+        note = float(base + event.pitch)
+    note += instrument.pitch
+    level = instrument.velocity_level(event.velocity)
+    if last is not None:
+        row_index, before = last
+        row = rows[row_index]
+        began = int(row[0])
+        legato = (
+            before.slide
+            and before.slide_to == event.note
+            and event.grid_length is not None
+            and began < start <= int(row[3])
+        )
+        if legato:
+            # the old note stops exactly here and this one carries on from it: same
+            # phase, same place on the envelope, same level
+            row[3], row[4] = start, False
+            key = bank.slide(int(row[2]), start - began, note, gate)
+            return [start, row[1], key, start + bank.frames(key), False]
+        _cut(row, start, fade)
+    key = bank.new_note(note, gate)
+    return [start, level, key, start + bank.frames(key), False]
 
 
 def _cut(row: list[int | float | bool], at: int, fade: int) -> None:

@@ -8,12 +8,12 @@ song writer walks the same table. The settings themselves are defined by
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 from beatseq.formats.tomlplace import KeyPath
 from beatseq.formats.tomlread import TomlReader
-from beatseq.model import Instrument
+from beatseq.model import Instrument, Synth
 from beatseq.model.instrument import (
     ENVELOPE_RANGE,
     FILTER_RANGE,
@@ -23,6 +23,7 @@ from beatseq.model.instrument import (
     TRIM_RANGE,
     VELOCITY_CURVE_RANGE,
 )
+from beatseq.model.synth import SYNTH_PRESETS, SYNTH_RANGES
 
 # name -> (kind, range). Kinds: number, number? (may be absent: None), int, int?,
 # text? (empty means None) and bool.
@@ -93,3 +94,52 @@ def _read(
     if kind.startswith("number") and value is not None:
         return float(value)
     return value
+
+
+# synths: `synth = "808-long"`, or a table: `synth = { preset = "808", glide = 90 }` ---
+
+SYNTH_KEYS = ("preset", *SYNTH_RANGES)
+
+
+def read_synth(
+    reader: TomlReader, table: dict[str, Any], path: KeyPath, default: Synth | None
+) -> Synth | None:
+    """The instrument's synth: a preset's name, or a table of a preset and changes."""
+    value = table.get("synth")
+    if value is None:
+        return default
+    where = (*path, "synth")
+    presets = ", ".join(SYNTH_PRESETS)
+    if isinstance(value, str):
+        value = {"preset": value}
+    if not isinstance(value, dict):
+        reader.fail(where, f"expected a preset name ({presets}) or a table, got {value!r}")
+    reader.check_keys(value, SYNTH_KEYS, where)
+    name = reader.string(value, "preset", where, default="808")
+    if name not in SYNTH_PRESETS:
+        reader.fail((*where, "preset"), f"no synth preset {name!r} (expected one of {presets})")
+    preset = SYNTH_PRESETS[name]
+    changes: dict[str, Any] = {}
+    for key, (low, high) in SYNTH_RANGES.items():
+        number = reader.number(value, key, where, low, high, default=getattr(preset, key))
+        changes[key] = float(number) if number is not None else None
+    return replace(preset, **changes)
+
+
+def synth_value(synth: Synth) -> str | dict[str, Any]:
+    """How a song file writes `synth`: the preset it is, else the nearest preset it
+    can be written from and what differs from it ("808" has nothing unset)."""
+    best, best_changes = "808", None
+    for name, preset in SYNTH_PRESETS.items():
+        changes = {
+            f.name: getattr(synth, f.name)
+            for f in fields(Synth)
+            if getattr(synth, f.name) != getattr(preset, f.name)
+        }
+        if any(value is None for value in changes.values()):
+            continue  # TOML has no None: start from a preset that has none there either
+        if best_changes is None or len(changes) < len(best_changes):
+            best, best_changes = name, changes
+    if not best_changes:
+        return best
+    return {"preset": best, **best_changes}

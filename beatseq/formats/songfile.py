@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from beatseq.errors import BeatseqError
-from beatseq.formats.instruments import FIELDS, read_settings
+from beatseq.formats.instruments import FIELDS, read_settings, read_synth
 from beatseq.formats.kits import require_kit, shipped_kit, shipped_sound
 from beatseq.formats.steps import StepSyntaxError, parse_steps
 from beatseq.formats.tomlplace import KeyPath
@@ -55,7 +55,7 @@ SONG_KEYS = (
     "key",
     "arrangement",
 )
-INSTRUMENT_KEYS = ("sample", *FIELDS)
+INSTRUMENT_KEYS = ("sample", "synth", *FIELDS)
 PATTERN_KEYS = ("steps", "resolution", "swing", "file")
 TRACK_KEYS = ("grid", "length", "swing", "feel", "humanize")
 SECTION_KEYS = ("name", "patterns", "repeat", "mute", "bpm")
@@ -186,15 +186,19 @@ class _SongReader:
         guess: tuple[int, int],
     ) -> Instrument:
         r = self.r
+        synth = read_synth(r, table, path, base.synth if base else None)
         sample = r.string(table, "sample", path, default=base.sample if base else None)
-        if sample is None:
+        if sample is None and synth is None:
             r.fail(
                 (*path, "sample"),
-                'is missing (expected a shipped sound like "boom/kick" or a path to an audio file)',
+                'is missing (expected a shipped sound like "boom/kick" or a path to an audio'
+                ' file, or synth = "808")',
             )
-        source = shipped_sound(sample)
+        source = shipped_sound(sample) if sample else None
         defaults: Instrument | None
-        if source is not None:
+        if not sample:  # a synth
+            sample, resolved, defaults = "", "", base
+        elif source is not None:
             resolved = source.path
             defaults = base if base is not None and base.sample == sample else source
         else:
@@ -205,6 +209,7 @@ class _SongReader:
                 name=name,
                 sample=sample,
                 path=resolved,
+                synth=synth,
                 **read_settings(r, table, path, defaults, guess),
             )
         except ValueError as err:

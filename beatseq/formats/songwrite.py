@@ -21,7 +21,7 @@ from tomlkit.items import AoT, InlineTable, Table
 
 from beatseq.errors import BeatseqError
 from beatseq.formats.atomic import write_atomic
-from beatseq.formats.instruments import FIELDS, PLAIN
+from beatseq.formats.instruments import FIELDS, PLAIN, synth_value
 from beatseq.formats.kits import shipped_kit, shipped_sound
 from beatseq.formats.notelines import is_note_line, layout_like
 from beatseq.formats.steps import StepSyntaxError, format_steps, format_steps_like, parse_steps
@@ -198,8 +198,15 @@ def _instrument_fields(instrument: Instrument, base: Instrument | None) -> dict[
     """What must be written for `instrument` to load back as it is."""
     defaults = _defaults(instrument, base)
     fields: dict[str, Any] = {}
-    if base is None or base.sample != instrument.sample:
+    if (base is None or base.sample != instrument.sample) and instrument.sample:
         fields["sample"] = instrument.sample
+    if instrument.synth is not None and (base is None or base.synth != instrument.synth):
+        value = synth_value(instrument.synth)
+        if isinstance(value, dict):
+            inline = tomlkit.inline_table()
+            inline.update({k: _num(v) if isinstance(v, float) else v for k, v in value.items()})
+            value = inline
+        fields["synth"] = value
     plain = dict(PLAIN)
     # With no sound to start from, loading guesses MIDI from the name, or gives a name
     # it cannot guess the drum channel and the next spare note: always write that note.

@@ -10,6 +10,7 @@ from beatseq.model.pitch import Key
 from beatseq.model.section import Section
 from beatseq.model.song import Song
 from beatseq.model.step import Condition, Step
+from beatseq.model.synth import Synth
 
 __all__ = [
     "Condition",
@@ -22,5 +23,6 @@ __all__ = [
     "Section",
     "Song",
     "Step",
+    "Synth",
     "Track",
 ]

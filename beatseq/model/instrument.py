@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from beatseq.model.gm import DRUM_CHANNEL
+from beatseq.model.synth import Synth
 
 GAIN_RANGE = (-60.0, 24.0)
 PAN_RANGE = (-1.0, 1.0)
@@ -28,7 +29,8 @@ VELOCITY_CURVE_RANGE = (0.0, 4.0)
 class Instrument:
     name: str
     sample: str
-    """The sound as written: "boom/kick" (a shipped kit sound) or a path."""
+    """The sound as written: "boom/kick" (a shipped kit sound) or a path; "" for a
+    synth."""
     gain: float = 0.0
     """Level in dB."""
     pan: float = 0.0
@@ -65,12 +67,17 @@ class Instrument:
     """Silent in renders and playback (still exported to MIDI)."""
     solo: bool = False
     """While any instrument is soloed, only soloed ones sound."""
+    synth: Synth | None = None
+    """Played by a synth voice instead of a sample (mono, last-note priority, glide on
+    slides); the sample settings above do not apply to it."""
     path: str = field(default="", compare=False)
     """The resolved audio file (absolute), filled in by the loader; "" if unknown."""
 
     def __post_init__(self) -> None:
         if not self.name:
             raise ValueError("an instrument needs a name")
+        if not self.sample and self.synth is None:
+            raise ValueError("an instrument needs a sample or a synth")
         _check_float("gain", self.gain, GAIN_RANGE)
         _check_float("pan", self.pan, PAN_RANGE)
         _check_float("pitch", self.pitch, INSTRUMENT_PITCH_RANGE)
@@ -92,6 +99,11 @@ class Instrument:
             if value is not None:
                 _check_float(name, value, FILTER_RANGE)
         _check_float("velocity_curve", self.velocity_curve, VELOCITY_CURVE_RANGE)
+
+    @property
+    def sounds(self) -> bool:
+        """Whether there is something to play: a synth, or a sample file that was found."""
+        return self.synth is not None or bool(self.path)
 
     @property
     def is_drum(self) -> bool:

@@ -22,8 +22,9 @@ from textual.widgets import DataTable, ListItem, ListView, Static, Tree
 
 from beatseq.compile import SectionSpan, section_spans
 from beatseq.engine.protocol import Status
+from beatseq.formats.instruments import synth_value
 from beatseq.formats.kits import kit_names, require_kit
-from beatseq.model import Song
+from beatseq.model import Instrument, Song
 from beatseq.tui import edits
 from beatseq.tui.grid import PatternGrid
 
@@ -360,7 +361,7 @@ class MixerView(DataTable[Text | str]):
                 "M" if instrument.mute else "",
                 "S" if instrument.solo else "",
                 instrument.choke or "",
-                instrument.sample if instrument.path else f"{instrument.sample} (missing)",
+                _sound(instrument),
                 self._meter(instrument.name),
                 key=instrument.name,
             )
@@ -429,6 +430,16 @@ class MixerView(DataTable[Text | str]):
         name = self._track()
         if name is not None:
             self.post_message(Ask("sound", name))
+
+
+def _sound(instrument: Instrument) -> str:
+    """What plays the track, as the mixer shows it."""
+    if instrument.synth is not None:
+        written = synth_value(instrument.synth)
+        if isinstance(written, str):
+            return f"synth {written}"
+        return f"synth {written['preset']} (changed)"
+    return instrument.sample if instrument.path else f"{instrument.sample} (missing)"
 
 
 def _pan(pan: float) -> str:

@@ -32,7 +32,7 @@ EXPECTED = {
     "condition-out-of-range": ":10: patterns.a.kick: step 9: condition 5:4 needs 1 <= A <= B <= 64",
     "duplicate-section": ":18: sections[2].name: a section called 'a' already exists",
     "instrument-without-sample": ":7: kit.vox.sample: is missing (expected a shipped sound like"
-    ' "boom/kick" or a path to an audio file)',
+    ' "boom/kick" or a path to an audio file, or synth = "808")',
     "kit-sound-typo": f":8: kit.snare.sample: kit 'boom' has no sound 'snar' (sounds:"
     f" {BOOM_SOUNDS})",
     "malformed-toml": ":4: malformed TOML: expected '=' after a key in a key/value pair",

@@ -309,6 +309,25 @@ def test_the_mixer_sets_level_pan_mute_and_solo(tmp_path: Path) -> None:
     drive(blank_song(), None, script)
 
 
+def test_the_mixer_names_a_synth_track_by_its_synth(tmp_path: Path) -> None:
+    from beatseq.model import Synth
+    from beatseq.tui import edits
+    from beatseq.tui.views import MixerView
+
+    song = edits.add_track(blank_song(), "beat", "bass", "808/808")
+    song = edits.set_instrument(song, "bass", synth=Synth(glide=120.0))
+    song = edits.add_track(song, "beat", "sub", "808/808")
+    song = edits.set_instrument(song, "sub", synth=Synth(decay=3.0, punch=5.0, tone=0.1))
+
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press("f4")
+        table = app.query_one(MixerView)
+        assert table.get_row("bass")[6] == "synth 808 (changed)"
+        assert table.get_row("sub")[6] == "synth 808-long"
+
+    drive(song, None, script)
+
+
 def test_tempo_and_swing_keys(tmp_path: Path) -> None:
     async def script(app: App, pilot: P) -> None:
         await pilot.press("plus", "plus", "minus", "plus")
