@@ -54,7 +54,8 @@ def render_keys(synth: Keys, spec: NoteSpec, sample_rate: int) -> RenderedNote:
 
     velocity = spec.velocity / 127.0 if spec.velocity else 1.0
     depth = 1.0 - synth.velocity * (1.0 - velocity)
-    index = synth.index * depth * np.power(10.0, -3.0 * n / (synth.index_decay * rate))
+    index = np.exp(n * (-3.0 * math.log(10.0) / (synth.index_decay * rate)))
+    index *= synth.index * depth
     wave = np.sin(carrier + index * np.sin(synth.ratio * carrier))
 
     nyquist = 0.45 * rate
@@ -62,7 +63,7 @@ def render_keys(synth: Keys, spec: NoteSpec, sample_rate: int) -> RenderedNote:
     if synth.tine > 0 and room > 0:
         tine_frames = min(total, frames_to_floor(TINE_DECAY_S, rate))
         m = n[:tine_frames]
-        fall = np.power(10.0, -3.0 * m / (TINE_DECAY_S * rate))
+        fall = np.exp(m * (-3.0 * math.log(10.0) / (TINE_DECAY_S * rate)))
         tine_index = TINE_INDEX * depth * room * fall * fall
         tine = np.sin(
             carrier[:tine_frames] + tine_index * np.sin(TINE_RATIO * carrier[:tine_frames])

@@ -188,6 +188,19 @@ def cents(a: float, b: float) -> float:
     return 1200 * math.log2(a / b)
 
 
+def test_every_preset_starts_from_silence_without_a_click() -> None:
+    from beatseq.engine.synths import NoteSpec, render_note
+    from beatseq.model.synth import SYNTH_PRESETS
+
+    for name, synth in SYNTH_PRESETS.items():
+        if synth.kind == "808":
+            continue  # tests/engine/test_synths.py
+        out = render_note(synth, NoteSpec(48, gate=RATE // 2, velocity=104), RATE).data[0]
+        assert out[0] == 0.0, name
+        ramp = np.arange(1, 45) / 44  # at most a 1 ms fade-in's rise
+        assert np.all(np.abs(out[1:45]) <= ramp * 1.5 + 1e-6), name
+
+
 # the FM keys ------------------------------------------------------------------------
 
 
