@@ -382,14 +382,14 @@ def test_the_mixer_sets_level_pan_mute_and_solo(tmp_path: Path) -> None:
 
 
 def test_the_mixer_names_a_synth_track_by_its_synth(tmp_path: Path) -> None:
-    from beatseq.model import Synth
+    from beatseq.model import Bass808
     from beatseq.tui import edits
     from beatseq.tui.views import MixerView
 
     song = edits.add_track(blank_song(), "beat", "bass", "808/808")
-    song = edits.set_instrument(song, "bass", synth=Synth(glide=120.0))
+    song = edits.set_instrument(song, "bass", synth=Bass808(glide=120.0))
     song = edits.add_track(song, "beat", "sub", "808/808")
-    song = edits.set_instrument(song, "sub", synth=Synth(decay=3.0, punch=5.0, tone=0.1))
+    song = edits.set_instrument(song, "sub", synth=Bass808(decay=3.0, punch=5.0, tone=0.1))
 
     async def script(app: App, pilot: P) -> None:
         await pilot.press("f4")
