@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Synthesize the two drum kits that ship with beatseq.
+"""Synthesize the kits that ship with beatseq: two drum kits and a kit of chords to chop.
 
 Running this script writes
 
@@ -10,6 +10,8 @@ Running this script writes
   snap, hats, tambourine, shaker, conga, ride and crash) given the grit of a sampled
   break: tape saturation, a vinyl noise floor inside each sound's envelope, and an
   SP-1200 style 26.04 kHz / 12-bit sampler stage;
+* ``samples/chops/``: chords to chop and play across the keys (an Fm9 on beatseq's
+  own FM electric piano, given the boom kit's grit), for the melodic sampler;
 * a ``kit.toml`` manifest per kit (read by ``beatseq.formats.kits``) and
   ``samples/README.md`` with the figures measured on the written files.
 
@@ -809,7 +811,53 @@ KIT_BOOM = Kit(
     ),
 )
 
-KITS = (KIT_808, KIT_BOOM)
+# ========================================================================= chops kit
+
+
+def rhodes_chord(rng: np.random.Generator) -> Signal:
+    """An Fm9 (F3 Ab3 C4 Eb4 G4) on beatseq's own FM electric piano, voiced and struck
+    a little unevenly by hand, held 2 s then released: the chord a producer would
+    lift from a soul record's intro to chop."""
+    from beatseq.engine.fm import render_keys
+    from beatseq.engine.synthnote import NoteSpec
+    from beatseq.model.synth import SYNTH_PRESETS, Keys
+
+    keys = SYNTH_PRESETS["rhodes"]
+    assert isinstance(keys, Keys)
+    gate = int(2.0 * SR)
+    out = np.zeros(int(3.5 * SR))
+    for number, note in enumerate((53, 56, 60, 63, 67)):
+        at = number * int(0.004 * SR) + int(rng.integers(0, int(0.003 * SR)))
+        velocity = int(rng.integers(82, 100))
+        spec = NoteSpec(note, gate=gate - at, velocity=velocity)
+        voice = render_keys(keys, spec, SR).data[0].astype(np.float64) * (velocity / 127) ** 1.5
+        end = min(out.shape[0], at + voice.shape[0])
+        out[at:end] += voice[: end - at]
+    return soft_clip(out * 1.5, 1.2)
+
+
+KIT_CHOPS = Kit(
+    name="chops",
+    comment="Chords to chop and play across the keys, synthesized by tools/make_kits.py (CC0)",
+    description=(
+        "Sampled-record chords to chop: an Fm9 on electric piano with tape, vinyl and "
+        "SP-1200 grit. Play it as a melodic sampler: root F3, notes repitch it."
+    ),
+    sampled=True,
+    sounds=(
+        Sound(
+            "rhodes-fm9",
+            rhodes_chord,
+            "FM electric piano, Fm9 from F3, struck by hand, 2 s then released",
+            -4.0,
+            53,
+            channel=1,
+            root=53,
+        ),
+    ),
+)
+
+KITS = (KIT_808, KIT_BOOM, KIT_CHOPS)
 
 
 def render(kit: Kit, sound: Sound) -> Signal:
@@ -953,6 +1001,17 @@ def measure(x: Signal) -> Figures:
     )
 
 
+def note_level(x: Signal, note: int, start: float, end: float) -> float:
+    """Level (dB) of the spectrum's peak within a quarter tone of `note`."""
+    mono = x if x.ndim == 1 else x.mean(axis=1)
+    part = mono[int(start * SR) : int(end * SR)]
+    spectrum = np.abs(np.fft.rfft(part * np.hanning(part.shape[0])))
+    freqs = np.fft.rfftfreq(part.shape[0], 1 / SR)
+    hz = 440.0 * 2.0 ** ((note - 69) / 12)
+    band = (freqs > hz * 2 ** (-1 / 24)) & (freqs < hz * 2 ** (1 / 24))
+    return db(float(spectrum[band].max()))
+
+
 def checks(kit: Kit, audio: dict[str, Signal], figures: dict[str, Figures]) -> list[str]:
     """Kit-specific measurements that say whether the sounds are what they claim."""
     lines = []
@@ -977,6 +1036,17 @@ def checks(kit: Kit, audio: dict[str, Signal], figures: dict[str, Figures]) -> l
             "808 clap envelope peaks (ms): "
             + ", ".join(f"{p:.1f}" for p in burst_peaks(audio["clap"]))
         )
+    elif kit.name == "chops":
+        chord = audio["rhodes-fm9"]
+        levels = [note_level(chord, note, 0.3, 1.5) for note in (53, 56, 60, 63, 67)]
+        lines.append(
+            "chops rhodes-fm9 chord tones over 0.3-1.5 s, dB re the root F3: "
+            + ", ".join(
+                f"{name} {lvl - levels[0]:+.1f}"
+                for name, lvl in zip(("F3", "Ab3", "C4", "Eb4", "G4"), levels, strict=True)
+            )
+        )
+        return lines
     else:
         lines.append(
             f"boom kick energy below 100 Hz: {band_share(audio['kick'], 0, 100):.0%}, "
@@ -1060,8 +1130,9 @@ def report(kit: Kit, folder: Path) -> KitReport:
 README_INTRO = """\
 # beatseq sample kits
 
-Two drum kits, synthesized from scratch by `tools/make_kits.py` (no recordings, no
-third-party samples). Regenerate them, byte for byte, with
+Two drum kits and a kit of chords to chop, synthesized from scratch by
+`tools/make_kits.py` (no recordings, no third-party samples). Regenerate them, byte for
+byte, with
 
     python tools/make_kits.py            # write samples/ and print these figures
     python tools/make_kits.py --report   # only measure the files in samples/
@@ -1092,6 +1163,15 @@ KIT_NOTES = {
 
 Modelled on the TR-808 voice circuits. The `808` bass sits on MIDI channel 2, note 29,
 root 29 (F1): play it chromatically from its root.
+""",
+    "chops": """\
+## `chops/`: chords to chop (the melodic sampler)
+
+An Fm9 chord (F3 Ab3 C4 Eb4 G4) on beatseq's own FM electric piano (the `rhodes`
+preset), struck a little unevenly, held 2 s and released, then given the boom kit's
+tape, vinyl and sampler grit. Root 53 (F3) on MIDI channel 1: a note line plays it
+across the keys, repitched from F3 (`Eb3` plays an Ebm9), the classic chopped-sample
+instrument.
 """,
     "boom": """\
 ## `boom/`: dusty boom-bap (SP-1200 / MPC60 style sampled break)

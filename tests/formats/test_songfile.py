@@ -48,7 +48,7 @@ EXPECTED = {
     ' (or write { grid = "...", length = 15 } for polymeter)',
     "swing-out-of-range": ":4: song.swing: 80 is out of range (expected 50 to 75)",
     "unclosed-brace": ":10: patterns.a.kick: step 5: '{' is never closed by '}'",
-    "unknown-kit": ":6: kit.use: no shipped kit called '909' (kits: 808, boom)",
+    "unknown-kit": ":6: kit.use: no shipped kit called '909' (kits: 808, boom, chops)",
     "unknown-pattern": ":15: sections[1].patterns: unknown pattern 'b' (patterns: a)",
     "unknown-section-in-arrangement": ":4: song.arrangement: item 2: unknown section 'hook'"
     " (sections: a)",

@@ -813,12 +813,12 @@ def test_duplicate_of_a_pattern_read_from_a_file_is_no_longer_that_file() -> Non
 def test_rename_pattern_updates_the_sections_that_play_it() -> None:
     s = boom_bap()
     after = edit(edits.rename_pattern, s, "verse", "verse A")
-    assert [p.name for p in after.patterns] == ["verse A", "hook", "turn", "bridge", "end"]
+    assert [p.name for p in after.patterns] == ["verse A", "hook", "keys", "turn", "bridge", "end"]
     assert {x.name: x.patterns for x in after.sections} == {
-        "intro": ("verse A",),
-        "verse": ("verse A",),
+        "intro": ("verse A", "keys"),
+        "verse": ("verse A", "keys"),
         "turn": ("turn",),
-        "hook": ("hook",),
+        "hook": ("hook", "keys"),
         "bridge": ("verse A", "bridge"),
         "outro": ("hook",),
         "end": ("end",),
@@ -835,13 +835,13 @@ def test_rename_pattern_updates_the_sections_that_play_it() -> None:
 def test_delete_pattern_takes_it_out_of_sections() -> None:
     s = boom_bap()
     after = edit(edits.delete_pattern, s, "bridge")
-    assert [p.name for p in after.patterns] == ["verse", "hook", "turn", "end"]
+    assert [p.name for p in after.patterns] == ["verse", "hook", "keys", "turn", "end"]
     assert after.section("bridge").patterns == ("verse",)
     assert after.arrangement == s.arrangement
 
 
 def test_delete_pattern_deletes_sections_left_with_nothing() -> None:
-    s = boom_bap()
+    s = edits.delete_pattern(boom_bap(), "keys")  # intro and verse play only "verse" now
     after = edit(edits.delete_pattern, s, "verse")
     assert [x.name for x in after.sections] == ["turn", "hook", "bridge", "outro", "end"]
     assert after.section("bridge").patterns == ("bridge",)
