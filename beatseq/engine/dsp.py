@@ -4,7 +4,7 @@ A biquad (RBJ cookbook) is run once on an impulse, in plain Python, until its re
 has died away below RESIDUE; filtering is then an FFT convolution with that response,
 exact to about -180 dB. This keeps scipy (1.7 s to import) out of the render path.
 `FirStream` convolves audio that arrives in blocks, with the same result whatever the
-block sizes.
+block sizes; `onepole` runs a one-pole low-pass in closed form (numpy, state carried).
 """
 
 from __future__ import annotations
@@ -133,3 +133,20 @@ class FirStream:
         used = pieces * self.piece
         self._input = data[:, used:].copy()
         return out[:, :, self.taps - 1 :].reshape(channels, used)
+
+
+def onepole(values: np.ndarray, a: float, state: float) -> tuple[np.ndarray, float]:
+    """s[i] = a * s[i-1] + (1 - a) * values[i], from s[-1] = `state`, in closed form:
+    float64 out, and the last value (the state for the next block)."""
+    out = np.empty(values.shape[0], dtype=np.float64)
+    if not values.shape[0]:
+        return out, state
+    # a ** -step must stay well inside float64
+    step = 512 if a <= 0.0 or -math.log(a) * 512 < 500 else max(1, int(500 / -math.log(a)))
+    powers = a ** np.arange(1, step + 1, dtype=np.float64)
+    for at in range(0, values.shape[0], step):
+        part = values[at : at + step]
+        p = powers[: part.shape[0]]
+        out[at : at + step] = p * (state + (1.0 - a) * np.cumsum(part / p))
+        state = float(out[at + part.shape[0] - 1])
+    return out, state
