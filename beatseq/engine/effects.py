@@ -6,7 +6,8 @@ fader, pan, ducking and sends. Every stage gives the same samples whatever the b
 sizes, and the same from the same start, so renders and live playback agree:
 
 - filter and EQ are pedalboard's (JUCE) IIR filters, run sample by sample with their
-  state kept (measured: blocks of 64 and one whole block give identical samples);
+  state kept, never more than PRIME frames at once (`run_plugin`: measured, blocks
+  of any size then give identical samples);
 - drive (tanh) and bit depth work sample by sample;
 - the sample-rate reduction holds samples on a grid counted from the song's frame 0
   (the `frame` each block is given), as a sampler's converter would;
@@ -36,7 +37,8 @@ DRIVE_DB = 24.0
 DRIVE_REFERENCE = 0.5
 """A peak at this level (-6 dBFS) comes out of the drive at the same level."""
 ORDER = ("filter", "drive", "crush", "eq", "comp")
-_PRIME = 4096  # zeros a pedalboard filter runs first, so its parameter smoothing is done
+PRIME = 4096
+"""Frames of silence a pedalboard plugin runs first, and the most it is given at once."""
 _FILTER_MODES = {"lowpass": "LPF12", "highpass": "HPF12", "bandpass": "BPF12"}
 
 
@@ -57,7 +59,7 @@ class FilterStage:
         self.plugin = pedalboard.LadderFilter(
             mode=mode, cutoff_hz=settings.cutoff, resonance=settings.resonance, drive=1.0
         )
-        self.plugin.process(np.zeros((channels, _PRIME), dtype=np.float32), rate, reset=False)
+        prime(self.plugin, channels, rate)
 
     def retune(self, settings: Filter) -> bool:
         if settings.kind != self.kind:
@@ -125,7 +127,7 @@ class EqStage:
             ),
         ]
         for band in self.bands:
-            band.process(np.zeros((channels, _PRIME), dtype=np.float32), rate, reset=False)
+            prime(band, channels, rate)
 
     def retune(self, settings: Eq) -> bool:
         low, mid, high = self.bands
@@ -184,8 +186,26 @@ class CompStage:
         return np.asarray(x * self.dynamics.gain(power(x)))
 
 
-def _run(plugin: Any, x: np.ndarray, rate: int) -> np.ndarray:
-    return np.asarray(plugin.process(np.ascontiguousarray(x), rate, reset=False))
+def prime(plugin: Any, channels: int, rate: int) -> None:
+    """Run a new pedalboard plugin on PRIME frames of silence: its parameter smoothing
+    settles, and JUCE prepares it for blocks of up to PRIME frames."""
+    plugin.process(np.zeros((channels, PRIME), dtype=np.float32), rate, reset=False)
+
+
+def run_plugin(plugin: Any, x: np.ndarray, rate: int) -> np.ndarray:
+    """A primed plugin on a block, PRIME frames at a time: pedalboard prepares (and so
+    resets) a plugin again when a block is longer than any before (measured), which
+    would make the output depend on the block sizes."""
+    if x.shape[1] <= PRIME:
+        return np.asarray(plugin.process(np.ascontiguousarray(x), rate, reset=False))
+    parts = [
+        plugin.process(np.ascontiguousarray(x[:, at : at + PRIME]), rate, reset=False)
+        for at in range(0, x.shape[1], PRIME)
+    ]
+    return np.concatenate(parts, axis=1)
+
+
+_run = run_plugin
 
 
 def _stage(name: str, fx: Effects, rate: int, channels: int) -> Stage | None:

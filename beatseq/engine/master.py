@@ -152,10 +152,16 @@ class Master:
     def latency(self) -> int:
         return self.limiter.latency
 
-    def update(self, gain_db: float, glue: Compressor | None) -> None:
-        """Live: a new master gain (at once, as before effects) and glue (crossfaded)."""
+    def update(self, gain_db: float, glue: Compressor | None, *, glide: bool = True) -> None:
+        """Live: a new master gain (at once, as before effects) and glue (crossfaded over
+        RAMP frames if `glide`: something is sounding)."""
         self.gain = 10 ** (gain_db / 20)
         if glue == self.glue:
+            return
+        if not glide:
+            self.glue = glue
+            self._dynamics = Dynamics(glue, self.rate) if glue is not None else None
+            self._fading = None
             return
         old = self._dynamics
         if glue is None:

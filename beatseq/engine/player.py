@@ -377,7 +377,8 @@ class Player:
             self.returns = Returns(self.song.mix, self.song.bpm, self.sample_rate)
         elif self.returns is not None:
             self.returns.update(self.song.mix, self.song.bpm)
-        self.master.update(self.song.gain, self.song.mix.glue)
+        sounding = self.current is not None or bool(self.tails)
+        self.master.update(self.song.gain, self.song.mix.glue, glide=sounding)
 
     def _fx(self, track: str) -> Effects:
         assert self.song is not None

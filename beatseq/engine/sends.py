@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from beatseq.engine.effects import Glide
+from beatseq.engine.effects import Glide, prime, run_plugin
 from beatseq.model.effects import Delay, Mix, Reverb
 
-_PRIME = 4096
 QUIET = 1e-7
 """An old delay line is dropped once everything in it is below this."""
 
@@ -36,7 +35,7 @@ class ReverbBus:
         self.rate = rate
         self.plugin = pedalboard.Reverb(wet_level=1.0, dry_level=0.0)
         self.retune(settings)
-        self.plugin.process(np.zeros((2, _PRIME), dtype=np.float32), rate, reset=False)
+        prime(self.plugin, 2, rate)
 
     def retune(self, settings: Reverb) -> None:
         self.plugin.room_size = settings.size
@@ -44,7 +43,7 @@ class ReverbBus:
         self.plugin.width = settings.width
 
     def process(self, send: np.ndarray) -> np.ndarray:
-        return np.asarray(self.plugin.process(send, self.rate, reset=False))
+        return run_plugin(self.plugin, send, self.rate)
 
 
 class DelayLine:
@@ -55,6 +54,7 @@ class DelayLine:
         self.length = max(1, round(settings.seconds(bpm) * rate))
         self.feedback = np.float32(settings.feedback)
         self.lowpass = pedalboard.LowpassFilter(cutoff_frequency_hz=settings.lowpass)
+        prime(self.lowpass, 2, rate)
         self.line = np.zeros((2, self.length), dtype=np.float32)
         self.position = 0  # the next sample written; line[i % length] holds sample i
 
@@ -70,7 +70,7 @@ class DelayLine:
             where = self.position % self.length
             n = min(frames - at, self.length - where)  # at most a delay, never wrapping
             past = np.ascontiguousarray(self.line[:, where : where + n])
-            tap = np.asarray(self.lowpass.process(past, self.rate, reset=False))
+            tap = run_plugin(self.lowpass, past, self.rate)
             self.line[:, where : where + n] = send[:, at : at + n] + self.feedback * tap
             out[:, at : at + n] = tap
             self.position += n
