@@ -188,6 +188,15 @@ class Master:
         self._pending = both[frames:]
         return out, limited * both[:frames]
 
+    def before_trim(self, mix: np.ndarray) -> np.ndarray:
+        """The song's gain and the glue on a block, nothing after (what a loudness trim
+        is worked out from)."""
+        if self.gain != 1.0:
+            mix *= np.float32(self.gain)
+        if self._dynamics is not None or self._fading is not None:
+            mix *= self._glue(mix)
+        return mix
+
     def _glue(self, mix: np.ndarray) -> np.ndarray:
         frames = mix.shape[1]
         detector = power(mix) if self._dynamics is not None or self._fading else None

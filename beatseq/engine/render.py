@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from beatseq.compile import compile_song, loop_events
-from beatseq.engine.mixer import Bus, Mixer, TrackRenderer
+from beatseq.engine.mixer import Bus, Limiter, Mixer, TrackRenderer
 from beatseq.engine.sounds import Bank, bank_for
 from beatseq.engine.voices import TrackHits, plan_hits
 from beatseq.errors import BeatseqError
@@ -268,23 +268,30 @@ def mix_blocks(plan: RenderPlan) -> Iterator[tuple[int, np.ndarray, np.ndarray]]
     mixer = Mixer(
         plan.tracks(), plan.sample_rate, plan.song.gain, song=plan.song, trim_db=plan.trim
     )
-    latency = mixer.latency
-    # mix from frame 0 (earlier tails, filter and limiter state), keep [start, end)
-    first = max(0, plan.start + latency - plan.start % BLOCK) if plan.start else 0
-    first -= first % BLOCK
+    at = 0
+    for position, frames, kept in _spans(plan, mixer.latency):
+        block, gain = mixer.render(position, frames)
+        if not kept:
+            continue  # warm-up: earlier tails, effects' and limiter's state
+        if plan.capped:
+            _fade_tail(block, at, plan.frames, plan.sample_rate)
+        yield at, block, gain
+        at += frames
+
+
+def _spans(plan: RenderPlan, latency: int) -> Iterator[tuple[int, int, bool]]:
+    """(first frame, frames, kept) of each block a render mixes: from frame 0 on (a
+    loop's earlier passes and the limiter's lookahead are warm-up), then the file."""
     position = 0
-    while position < plan.start + latency:  # warm-up before a loop's kept pass
+    while position < plan.start + latency:
         frames = min(BLOCK, plan.start + latency - position)
-        mixer.render(position, frames)
+        yield position, frames, False
         position += frames
     at = 0
     while at < plan.frames:
         frames = min(BLOCK, plan.frames - at)
-        block, gain = mixer.render(position, frames)
+        yield position, frames, True
         position += frames
-        if plan.capped:
-            _fade_tail(block, at, plan.frames, plan.sample_rate)
-        yield at, block, gain
         at += frames
 
 
@@ -316,15 +323,29 @@ def stem_blocks(plan: RenderPlan, name: str, gains: np.ndarray) -> Iterator[np.n
 
 
 def loudness_trim(plan: RenderPlan, target: float, passes: int = 4) -> float:
-    """The gain (dB) after the glue compressor that brings the render to `target` LUFS:
-    measured, corrected, measured again until within 0.1 LU (the limiter, which keeps
-    the ceiling, is the only thing that makes it more than one step)."""
+    """The gain (dB) after the glue compressor that brings the render to `target` LUFS.
+
+    The mix up to the glue is rendered once; each pass puts it through a trim and the
+    limiter and measures it, correcting until within 0.1 LU (the limiter, keeping the
+    ceiling, is what can make it take more than one correction)."""
+    mixer = Mixer(plan.tracks(), plan.sample_rate, plan.song.gain, song=plan.song)
+    blocks = [
+        (mixer.master.before_trim(mixer.bus(position, frames)), kept)
+        for position, frames, kept in _spans(plan, mixer.latency)
+    ]
     trim = 0.0
     for _ in range(passes):
-        plan.trim = trim
+        limiter = Limiter(plan.sample_rate)
         meter = LoudnessMeter(plan.sample_rate)
-        for _, block, _ in mix_blocks(plan):
-            meter.add(np.ascontiguousarray(block.T))
+        gain = np.float32(10 ** (trim / 20))
+        at = 0
+        for block, kept in blocks:
+            out, _ = limiter.process(block * gain)
+            if kept:
+                if plan.capped:
+                    _fade_tail(out, at, plan.frames, plan.sample_rate)
+                meter.add(np.ascontiguousarray(out.T))
+                at += out.shape[1]
         lufs = meter.integrated()
         if lufs is None:
             return 0.0  # too short or silent: nothing to aim at

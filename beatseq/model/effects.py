@@ -43,13 +43,14 @@ DELAY_NOTES: dict[str, int] = {
 
 @dataclass(frozen=True)
 class Filter:
-    """A resonant filter (a ladder filter, 12 dB/octave)."""
+    """A resonant 2-pole filter, 12 dB/octave."""
 
     kind: FilterKind = "lowpass"
     cutoff: float = 1000.0
     """Hz."""
     resonance: float = 0.0
-    """0-0.95: the peak at the cutoff (0.9 is about +20 dB there)."""
+    """0-0.95: Q from 0.71 (no peak) up by 20x per unit (0.9 is about +20 dB at the
+    cutoff)."""
 
     RANGES: ClassVar[Ranges] = {"cutoff": (20.0, 20000.0), "resonance": (0.0, 0.95)}
 
