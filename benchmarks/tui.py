@@ -160,12 +160,16 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def xruns_on_screen() -> int | None:
-    found = re.search(r"xruns (\d+)", screen())
-    return int(found.group(1)) if found else None
+Xruns = tuple[int, int]
+"""(all xruns, of which the engine rendered late)."""
 
 
-def engine_alone(song_path: Path, seconds: float) -> int:
+def xruns_on_screen() -> Xruns | None:
+    found = re.search(r"xruns (\d+)(?: \((\d+) late\))?", screen())
+    return (int(found.group(1)), int(found.group(2) or 0)) if found else None
+
+
+def engine_alone(song_path: Path, seconds: float) -> Xruns:
     """xruns of the live engine playing the pattern, looped, with no UI."""
     from beatseq.engine import protocol as p
     from beatseq.engine.client import EngineClient
@@ -178,15 +182,16 @@ def engine_alone(song_path: Path, seconds: float) -> int:
         engine.send(p.Play())
         time.sleep(1.0)
         engine.reports()
-        first = engine.status.xruns if engine.status else 0
+        assert engine.status is not None
+        first = engine.status
         started = time.monotonic()
         while time.monotonic() - started < seconds:
             engine.reports(0.1)
-        assert engine.status is not None
-        return engine.status.xruns - first
+        last = engine.status
+        return last.xruns - first.xruns, last.late - first.late
 
 
-def with_ui(song_path: Path, seconds: float, server: str) -> tuple[int, float]:
+def with_ui(song_path: Path, seconds: float, server: str) -> tuple[Xruns, float]:
     """xruns of the engine under the UI, and the UI's CPU (share of a core)."""
     env = {"JACK_DEFAULT_SERVER": server, "JACK_NO_AUDIO_RESERVATION": "1"}
     start(song_path, "jack", env)
@@ -207,7 +212,7 @@ def with_ui(song_path: Path, seconds: float, server: str) -> tuple[int, float]:
         last = xruns_on_screen()
         if first is None or last is None:
             raise SystemExit(f"no xrun count on the transport bar:\n{screen()}")
-        return last - first, used
+        return (last[0] - first[0], last[1] - first[1]), used
     finally:
         stop()
 
@@ -271,22 +276,27 @@ def main() -> int:
             time.sleep(1.0)
             # in rounds, one after the other, so that the machine's noise, which
             # drifts over minutes here, falls on all three alike
-            floor = alone = under = 0
+            floor = 0
+            alone, under = [0, 0], [0, 0]
             cpus = []
             part = args.seconds / ROUNDS
             for _ in range(ROUNDS):
                 floor += baseline(part, name)
-                alone += engine_alone(song, part)
-                xruns, cpu = with_ui(song, part, name)
-                under += xruns
+                xruns, late = engine_alone(song, part)
+                alone[0] += xruns
+                alone[1] += late
+                (xruns, late), cpu = with_ui(song, part, name)
+                under[0] += xruns
+                under[1] += late
                 cpus.append(cpu)
             cpu = statistics.mean(cpus)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=10)
         print(
-            f"xruns:          bare pyo client {floor}, engine alone {alone},"
-            f" engine under the UI {under} ({args.seconds:g} s each in {ROUNDS} rounds,"
+            f"xruns:          bare pyo client {floor}, engine alone {alone[0]}"
+            f" ({alone[1]} rendered late), engine under the UI {under[0]}"
+            f" ({under[1]} rendered late) ({args.seconds:g} s each in {ROUNDS} rounds,"
             " JACK dummy"
             f" {args.period}-frame period); UI CPU {cpu * 100:.1f} % of a core"
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from hypothesis import strategies as st
 
@@ -19,7 +19,7 @@ from beatseq.model import (
     Track,
 )
 from beatseq.model.pitch import FLAT_NAMES, SCALES, SHARP_NAMES, Key
-from beatseq.model.synth import SYNTH_PRESETS, Synth
+from beatseq.model.synth import SYNTH_CHOICES, SYNTH_PRESETS, SYNTH_RANGES, Synth
 from beatseq.ticks import RESOLUTIONS, SWING_UNITS
 from tests.helpers import kit
 
@@ -198,16 +198,27 @@ def sampler_settings(draw: st.DrawFn, instrument: Instrument) -> Instrument:
 
 
 def synths() -> st.SearchStrategy[Synth]:
-    """A preset, sometimes with settings changed (what `synth = {...}` writes)."""
-    return st.builds(
-        lambda preset, decay, glide, release: replace(
-            SYNTH_PRESETS[preset],
-            **({"decay": decay} if decay else {}),
-            **({"glide": glide} if glide else {}),
-            **({"release": release} if release != -1 else {}),
-        ),
-        st.sampled_from(sorted(SYNTH_PRESETS)),
-        st.sampled_from([None, 0.5, 2.25]),
-        st.sampled_from([None, 40.0]),
-        st.sampled_from([-1, None, 120.0]),
-    )
+    """A preset of any kind, sometimes with settings changed (what `synth = {...}`
+    writes): its decay, and one other setting of its kind at either end of its range."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Synth:
+        preset = SYNTH_PRESETS[draw(st.sampled_from(sorted(SYNTH_PRESETS)))]
+        changes: dict[str, object] = {}
+        decay = draw(st.sampled_from([None, 0.5, 2.25]))
+        if decay is not None:
+            changes["decay"] = decay
+        names = [f.name for f in fields(preset) if f.name != "decay"]
+        name = draw(st.none() | st.sampled_from(names))
+        choices = SYNTH_CHOICES.get(preset.kind, {})
+        if name in choices:
+            changes[name] = draw(st.sampled_from(choices[name]))
+        elif name is not None:
+            low, high = SYNTH_RANGES[preset.kind][name]
+            value = draw(st.sampled_from([low, high]))
+            changes[name] = int(value) if isinstance(getattr(preset, name), int) else float(value)
+        if preset.kind == "808":
+            changes["release"] = draw(st.sampled_from([preset.release, None, 120.0]))
+        return replace(preset, **changes)  # type: ignore[arg-type]
+
+    return build()

@@ -225,6 +225,7 @@ class Engine:
             dsp_load=self._load(),
             recording=self.recorder.path if self.recorder is not None else None,
             levels=tuple(sorted(self.player.levels().items())),
+            late=-(-self.dropouts // size),
         )
 
     def _load(self) -> float:

@@ -186,6 +186,9 @@ class Status:
     recording: str | None
     levels: tuple[tuple[str, float], ...] = ()
     """Each sounding track's meter: its recent peak, linear."""
+    late: int = 0
+    """Of the xruns, the buffers the engine rendered too late (the rest are the audio
+    server's own): what a busy machine, or a busy client, costs."""
 
 
 @dataclass(frozen=True)

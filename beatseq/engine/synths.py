@@ -1,9 +1,13 @@
-"""Synth voices as sounds: one note of a `Synth`, rendered whole with numpy.
+"""Synth voices as sounds: one note of a `Synth`, rendered whole with numpy, and the
+bank that keeps a track's notes.
 
 A synth note is made the way the mixer plays a sample: rendered once into a buffer
 (cached by the bank that asks), then added at its exact frame with its level. That
 keeps offline renders and live playback identical and costs about what a sample
-costs. What is particular to synths is the hand-over between notes:
+costs. `render_note` picks the kind's renderer from a table: the 808 is here, the
+FM keys in `beatseq.engine.fm`, the subtractive synth in `beatseq.engine.subtractive`.
+
+What is particular to the 808 (mono) is the hand-over between notes:
 
 - a new note starts at phase zero (a sine from zero: no click) with the attack and
   the pitch punch;
@@ -12,69 +16,45 @@ costs. What is particular to synths is the hand-over between notes:
   note to the new one over the synth's glide time. The note it continues stops exactly
   where it starts, so the join is seamless (see `NoteSpec.after`).
 
-Levels (velocity, gain, pan) are the mixer's; this module makes unit-level sound.
+Polyphonic kinds start every note afresh; their timbre may follow velocity, which
+then is part of the note's key (in layers of VELOCITY_LAYER). Levels (velocity, gain,
+pan) are the mixer's; this module makes unit-level sound.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from beatseq.model.synth import Synth
+from beatseq.engine.fm import render_keys
+from beatseq.engine.subtractive import render_sub
+from beatseq.engine.synthnote import (
+    AUDITION_GATE_S,
+    FLOOR_DB,
+    NoteSpec,
+    RenderedNote,
+    note_hz,
+    semitone_offsets,
+)
+from beatseq.model.synth import SYNTH_RANGES, Bass808, Synth
 
-FLOOR_DB = -80.0
-"""A note ends when its envelope has fallen this far."""
+__all__ = ["FLOOR_DB", "NoteSpec", "RenderedNote", "SynthBank", "note_hz", "render_note"]
 
-
-def note_hz(note: float) -> float:
-    """Frequency of a MIDI note number (A4 = 69 = 440 Hz; fractions are cents)."""
-    return 440.0 * math.pow(2.0, (note - 69.0) / 12.0)
-
-
-@dataclass(frozen=True)
-class NoteSpec:
-    """Everything that decides a note's samples (so equal specs share a buffer)."""
-
-    note: float
-    """MIDI note number (fractions are a fine tuning)."""
-    gate: int | None = None
-    """The note's written length in frames (what `release` counts from)."""
-    glide_from: float | None = None
-    """The note this one slides from (legato), or None for a new note."""
-    phase: float = 0.0
-    """Starting phase in radians (a slid note carries on the old note's)."""
-    elapsed: int = 0
-    """Frames of envelope already gone (a slid note carries on the old note's)."""
-
-    def after(self, rendered: RenderedNote, at: int, note: float, gate: int | None) -> NoteSpec:
-        """The spec of `note` sliding in `at` frames after this note started."""
-        return NoteSpec(
-            note=note,
-            gate=gate,
-            glide_from=self.note,
-            phase=float(rendered.phase_at(at)),
-            elapsed=self.elapsed + at,
-        )
-
-
-@dataclass(frozen=True, eq=False)
-class RenderedNote:
-    data: np.ndarray
-    """float32 (1, frames), unit level."""
-    phases: np.ndarray
-    """The oscillator's phase at each frame, wrapped to [0, 2 pi) (float64)."""
-
-    def phase_at(self, frame: int) -> float:
-        """The phase at `frame` (continuing the last one past the end)."""
-        if frame < self.phases.shape[0]:
-            return float(self.phases[frame])
-        return float(self.phases[-1])  # the note had died away: any phase is silent
+VELOCITY_LAYER = 8
+"""Velocities that shape a note's timbre alike: 1-8, 9-16, ... (levels are exact)."""
 
 
 def render_note(synth: Synth, spec: NoteSpec, sample_rate: int) -> RenderedNote:
+    """One note of `synth`, from its start until it has died away."""
+    render: Callable[[Any, NoteSpec, int], RenderedNote] = RENDERERS[synth.kind]
+    return render(synth, spec, sample_rate)
+
+
+def render_808(synth: Bass808, spec: NoteSpec, sample_rate: int) -> RenderedNote:
     """One note of an 808-style synth, from its start until it has died away."""
     rate = float(sample_rate)
     decay_frames = synth.decay * rate
@@ -88,11 +68,8 @@ def render_note(synth: Synth, spec: NoteSpec, sample_rate: int) -> RenderedNote:
     n = np.arange(total, dtype=np.float64)
 
     # pitch, in semitones above the note, then frequency and phase
-    offset = np.zeros(total)
-    if spec.glide_from is not None:
-        glide = max(1.0, synth.glide / 1000.0 * rate)
-        offset += (spec.glide_from - spec.note) * np.clip(1.0 - n / glide, 0.0, 1.0)
-    elif synth.punch > 0:
+    offset = semitone_offsets(spec, synth.glide, rate, total)
+    if spec.glide_from is None and synth.punch > 0:
         tau = synth.punch_time / 1000.0 * rate
         offset += synth.punch * np.exp(-n / tau)
     hz = note_hz(spec.note) * np.exp2(offset / 12.0)
@@ -124,6 +101,14 @@ def render_note(synth: Synth, spec: NoteSpec, sample_rate: int) -> RenderedNote:
     return RenderedNote(data=data, phases=phases)
 
 
+RENDERERS: dict[str, Callable[[Any, NoteSpec, int], RenderedNote]] = {
+    "808": render_808,
+    "keys": render_keys,
+    "sub": render_sub,
+}
+"""Each kind's renderer."""
+
+
 class SynthBank:
     """A synth instrument's notes, by key, each rendered once when it is planned.
 
@@ -138,11 +123,18 @@ class SynthBank:
     def __init__(self, synth: Synth, note: float, sample_rate: int):
         self.synth = synth
         self.sample_rate = sample_rate
+        self.voices = synth.voices
+        """Notes that sound at once (1: mono, legato slides)."""
+        ranges = SYNTH_RANGES[synth.kind]
+        self.glides = "glide" in ranges
+        """Whether a slid-into note glides from the note before (a polyphonic kind)."""
+        self._layered = bool(getattr(synth, "velocity", 0.0)) and "velocity" in ranges
         self._keys: dict[NoteSpec, int] = {}
         self._specs: list[NoteSpec] = []
         self._notes: list[RenderedNote] = []
         self._lock = threading.Lock()
-        self.key(NoteSpec(note))
+        audition = round(AUDITION_GATE_S * sample_rate) if self.voices > 1 else None
+        self.key(NoteSpec(note, audition, velocity=self._layer(100)))
 
     def key(self, spec: NoteSpec) -> int:
         with self._lock:
@@ -153,12 +145,15 @@ class SynthBank:
                 found = self._keys[spec] = len(self._specs) - 1
             return found
 
-    def new_note(self, note: float, gate: int) -> int:
-        """A note struck on its own."""
-        return self.key(NoteSpec(note, self._gate(gate)))
+    def new_note(
+        self, note: float, gate: int, velocity: int = 100, glide_from: float | None = None
+    ) -> int:
+        """A note struck on its own (a polyphonic kind's may glide from `glide_from`)."""
+        glide = glide_from if self.glides and self.voices > 1 else None
+        return self.key(NoteSpec(note, self._gate(gate), glide, velocity=self._layer(velocity)))
 
     def slide(self, key: int, at: int, note: float, gate: int) -> int:
-        """`note` sliding in `at` frames after the note of `key` started."""
+        """`note` sliding in `at` frames after the note of `key` started (mono kinds)."""
         return self.key(self._specs[key].after(self._notes[key], at, note, self._gate(gate)))
 
     def data(self, key: int) -> np.ndarray:
@@ -167,6 +162,18 @@ class SynthBank:
     def frames(self, key: int) -> int:
         return int(self._notes[key].data.shape[1])
 
+    @property
+    def notes(self) -> int:
+        """How many distinct notes have been rendered."""
+        return len(self._notes)
+
     def _gate(self, gate: int) -> int | None:
         # the written length only shapes a note that has a release
-        return gate if self.synth.release is not None else None
+        if self.voices == 1 and getattr(self.synth, "release", None) is None:
+            return None
+        return gate
+
+    def _layer(self, velocity: int) -> int:
+        if not self._layered:
+            return 0
+        return min(127, -(-velocity // VELOCITY_LAYER) * VELOCITY_LAYER)

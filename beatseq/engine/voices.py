@@ -3,10 +3,13 @@
 Planning is arithmetic on the compiled Timeline. A hit rings until its sound ends,
 unless something cuts it: a hit in its choke group (or the next hit of a mono
 instrument; the timeline's `cuts`), or a track running out of voices (more than
-POLYPHONY hits ringing at once: the oldest goes). A cut hit fades out over
-CUT_FADE_MS instead of stopping dead. A synth track is mono: each note cuts the one
-before, except a slid note, which takes over from it at its exact frame (see
-`beatseq.engine.synths`). The mixer plays the plans; tests can read them.
+POLYPHONY hits ringing at once, or a synth's own voice count: the oldest goes). A cut
+hit fades out over CUT_FADE_MS instead of stopping dead. A mono synth (the 808) cuts
+the note before with each note, except a slid note, which takes over from it at its
+exact frame (see `beatseq.engine.synths`); a polyphonic synth plays each note as its
+own voice, and a note slid into glides from the slid note's pitch (if its kind
+glides). A written note outside its instrument's `range` is not played. The mixer
+plays the plans; tests can read them.
 """
 
 from __future__ import annotations
@@ -78,7 +81,10 @@ def plan_hits(
     rows: dict[str, list[list[int | float | bool]]] = {name: [] for name in sounds}
     where: dict[int, tuple[str, int]] = {}  # timeline index -> (track, row)
     ringing: dict[str, list[tuple[int, int]]] = {name: [] for name in sounds}  # (stop, row)
-    synth_last: dict[str, tuple[int, Event]] = {}  # a synth track's last row and event
+    synth_last: dict[str, tuple[int, Event]] = {}  # a mono synth track's last row and event
+    # where slid notes of a polyphonic synth end: (track, tick) -> {next note: from note}
+    slid: dict[tuple[str, int], dict[int, int]] = {}
+    playing: dict[str, list[int]] = {}  # a polyphonic synth track's rows, oldest first
     for index, event in enumerate(events):
         start = event.sample + offset
         for cut in event.cuts:
@@ -89,8 +95,11 @@ def plan_hits(
         if sound is None:
             continue
         track_rows = rows[event.track]
-        if isinstance(sound, SynthBank):
-            gate = gates(event) if gates is not None else 0
+        instrument = instruments[event.track]
+        if event.grid_length is not None and not instrument.plays(event.note):
+            continue  # outside the instrument's range
+        gate = gates(event) if gates is not None else 0
+        if isinstance(sound, SynthBank) and sound.voices == 1:
             row = _synth_row(
                 sound,
                 instruments[event.track],
@@ -105,6 +114,24 @@ def plan_hits(
             synth_last[event.track] = (len(track_rows) - 1, event)
             where[index] = (event.track, len(track_rows) - 1)
             continue
+        if isinstance(sound, SynthBank):  # polyphonic: a key per distinct note
+            note = _synth_note(instrument, event)
+            glide_from = _glide_from(slid, event)
+            if glide_from is not None:
+                glide_from += instrument.pitch
+            key = sound.new_note(note, gate, event.velocity, glide_from)
+            if event.slide and event.slide_to is not None:
+                ends = slid.setdefault((event.track, event.tick + event.length), {})
+                ends[event.slide_to] = event.note
+            # out of voices: the oldest note still sounding is cut
+            sounding = [r for r in playing.get(event.track, []) if int(track_rows[r][3]) > start]
+            while len(sounding) >= sound.voices:
+                _cut(track_rows[sounding.pop(0)], start, fade)
+            level = instrument.velocity_level(event.velocity)
+            track_rows.append([start, level, key, start + sound.frames(key), False])
+            playing[event.track] = [*sounding, len(track_rows) - 1]
+            where[index] = (event.track, len(track_rows) - 1)
+            continue
         heap = ringing[event.track]
         while heap and (heap[0][0] <= start or track_rows[heap[0][1]][3] <= start):
             heapq.heappop(heap)
@@ -112,13 +139,7 @@ def plan_hits(
             _, oldest = heapq.heappop(heap)
             _cut(track_rows[oldest], start, fade)
         length = sound.frames(event.pitch)
-        row = [
-            start,
-            instruments[event.track].velocity_level(event.velocity),
-            event.pitch,
-            start + length,
-            False,
-        ]
+        row = [start, instrument.velocity_level(event.velocity), event.pitch, start + length, False]
         track_rows.append(row)
         heapq.heappush(heap, (start + length, len(track_rows) - 1))
         where[index] = (event.track, len(track_rows) - 1)
@@ -136,12 +157,7 @@ def _synth_row(
     fade: int,
 ) -> list[int | float | bool]:
     """A synth note: mono, so it cuts the note before; a slide continues it instead."""
-    if event.grid_length is not None:  # a written note
-        note = float(event.note)
-    else:  # a plain hit plays the instrument's own note, moved by the step's pitch
-        base = instrument.root if instrument.root is not None else instrument.note
-        note = float(base + event.pitch)
-    note += instrument.pitch
+    note = _synth_note(instrument, event)
     level = instrument.velocity_level(event.velocity)
     if last is not None:
         row_index, before = last
@@ -162,6 +178,27 @@ def _synth_row(
         _cut(row, start, fade)
     key = bank.new_note(note, gate)
     return [start, level, key, start + bank.frames(key), False]
+
+
+def _synth_note(instrument: Instrument, event: Event) -> float:
+    """The note a synth plays for an event: a written note, or for a plain hit the
+    instrument's own note moved by the step's pitch; then the instrument's pitch."""
+    if event.grid_length is not None:  # a written note
+        note = float(event.note)
+    else:
+        base = instrument.root if instrument.root is not None else instrument.note
+        note = float(base + event.pitch)
+    return note + instrument.pitch
+
+
+def _glide_from(slid: dict[tuple[str, int], dict[int, int]], event: Event) -> float | None:
+    """The note a polyphonic synth's note glides from: the note slid into it, if one
+    ended right where it starts."""
+    found = slid.get((event.track, event.tick))
+    if found is None or event.grid_length is None:
+        return None
+    note = found.get(event.note)
+    return float(note) if note is not None else None
 
 
 def _cut(row: list[int | float | bool], at: int, fade: int) -> None:

@@ -22,7 +22,7 @@ from tomlkit.items import AoT, InlineTable, Table
 from beatseq.errors import BeatseqError
 from beatseq.formats.atomic import write_atomic
 from beatseq.formats.effects import fx_table, mix_table, same_part
-from beatseq.formats.instruments import FIELDS, PLAIN, synth_value
+from beatseq.formats.instruments import FIELDS, PLAIN, synth_value, written
 from beatseq.formats.kits import shipped_kit, shipped_sound
 from beatseq.formats.notelines import is_note_line, layout_like
 from beatseq.formats.steps import StepSyntaxError, format_steps, format_steps_like, parse_steps
@@ -225,7 +225,7 @@ def _instrument_fields(instrument: Instrument, base: Instrument | None) -> dict[
             if key != "choke":
                 continue  # cannot unset a default here; the check after saving catches it
             value = ""  # choke = "" clears a default choke group
-        fields[key] = _num(value) if isinstance(value, float) else value
+        fields[key] = _num(value) if isinstance(value, float) else written(key, value)
     if instrument.fx != (defaults.fx if defaults is not None else PLAIN_EFFECTS):
         fx = fx_table(instrument.fx)
         fields["fx"] = fx if fx is not None else tomlkit.table()

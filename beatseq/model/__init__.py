@@ -10,19 +10,22 @@ from beatseq.model.pitch import Key
 from beatseq.model.section import Section
 from beatseq.model.song import Song
 from beatseq.model.step import Condition, Step
-from beatseq.model.synth import Synth
+from beatseq.model.synth import Bass808, Keys, Sub, Synth
 
 __all__ = [
+    "Bass808",
     "Condition",
     "Feel",
     "Humanize",
     "Instrument",
     "Key",
+    "Keys",
     "Kit",
     "Pattern",
     "Section",
     "Song",
     "Step",
+    "Sub",
     "Synth",
     "Track",
 ]

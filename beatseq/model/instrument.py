@@ -68,9 +68,12 @@ class Instrument:
     """Silent in renders and playback (still exported to MIDI)."""
     solo: bool = False
     """While any instrument is soloed, only soloed ones sound."""
+    range: tuple[int, int] | None = None
+    """The lowest and highest note it plays (MIDI); written notes outside are skipped.
+    What makes a pitched sample a chopped-sample instrument."""
     synth: Synth | None = None
-    """Played by a synth voice instead of a sample (mono, last-note priority, glide on
-    slides); the sample settings above do not apply to it."""
+    """Played by a synth voice instead of a sample (`beatseq.model.synth`); the sample
+    settings above do not apply to it."""
     fx: Effects = PLAIN_EFFECTS
     """The track's strip beyond gain and pan: inserts, sends, ducking."""
     path: str = field(default="", compare=False)
@@ -102,11 +105,19 @@ class Instrument:
             if value is not None:
                 _check_float(name, value, FILTER_RANGE)
         _check_float("velocity_curve", self.velocity_curve, VELOCITY_CURVE_RANGE)
+        if self.range is not None:
+            low, high = self.range
+            if not 0 <= low <= high <= 127:
+                raise ValueError(f"range must be two notes 0 to 127, low to high, not {low}-{high}")
 
     @property
     def sounds(self) -> bool:
         """Whether there is something to play: a synth, or a sample file that was found."""
         return self.synth is not None or bool(self.path)
+
+    def plays(self, note: int) -> bool:
+        """Whether a written `note` is in the instrument's range."""
+        return self.range is None or self.range[0] <= note <= self.range[1]
 
     @property
     def is_drum(self) -> bool:

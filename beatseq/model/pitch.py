@@ -213,3 +213,35 @@ def snap_to_scale(note: int, key: Key) -> int:
             if NOTE_RANGE[0] <= candidate <= NOTE_RANGE[1] and key.contains(candidate):
                 return candidate
     return note  # unreachable: every scale has a note in any 12 semitones
+
+
+def read_notes(text: str) -> tuple[int, ...]:
+    """Notes as a producer types them: "C2", a chord "Fm9" or "Fm9@4", or notes
+    "F3,Ab3,C4"; blank is none. Ascending; ValueError names what is wrong."""
+    text = text.strip().strip("[]")
+    if not text:
+        return ()
+    if "," in text:
+        notes = sorted({parse_note(part.strip()) for part in text.split(",") if part.strip()})
+        return tuple(notes)
+    try:
+        return (parse_note(text),)
+    except ValueError:
+        pass
+    try:
+        return parse_chord(text)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a note (like C2 or Eb3), a chord (like Fm9 or Fm9@4)"
+            " or notes (like F3,Ab3,C4)"
+        ) from None
+
+
+def notes_text(notes: tuple[int, ...], *, flats: bool = False) -> str:
+    """What `read_notes` reads back as `notes`: a note, a chord's name, or a list."""
+    if len(notes) == 1:
+        return note_name(notes[0], flats=flats)
+    named = chord_name(notes, flats=flats)
+    if named is not None:
+        return named
+    return ",".join(note_name(n, flats=flats) for n in notes)

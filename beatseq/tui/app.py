@@ -10,6 +10,8 @@ silently and the playhead still moves).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -27,6 +29,7 @@ from beatseq.engine import protocol as p
 from beatseq.engine.protocol import Selection
 from beatseq.errors import BeatseqError
 from beatseq.model import Condition, Song, Step
+from beatseq.model.pitch import parse_key, read_notes, snap_to_scale
 from beatseq.tui import edits
 from beatseq.tui.audio import AudioLink, ready_to_spawn
 from beatseq.tui.dialogs import (
@@ -57,6 +60,8 @@ PADS = ("1", "2", "3", "4", "q", "w", "e", "r", "a", "s", "d", "f", "z", "x", "c
 """The 16 pad keys, laid out like an MPC's 4x4 pads; pad n plays the pattern's track n."""
 AUTOSAVE_SECONDS = 30.0
 FRAME_SECONDS = 1 / 30
+UI_NICENESS = 5
+"""How far the UI steps back once the engine is started (see _start_audio)."""
 
 
 class BeatseqApp(App[None]):
@@ -85,6 +90,9 @@ class BeatseqApp(App[None]):
         Binding("left_curly_bracket", "swing(-1)", "swing -", show=False),
         Binding("right_curly_bracket", "swing(1)", "swing +", show=False),
         Binding("ctrl+e", "export", "export"),
+        Binding("ctrl+k", "key", "key...", show=False),
+        Binding("ctrl+up", "transpose(1)", "notes up", show=False),
+        Binding("ctrl+down", "transpose(-1)", "notes down", show=False),
         *(
             Binding(key, f"pad({n})", f"pad {n + 1}", show=False, priority=True)
             for n, key in enumerate(PADS)
@@ -111,6 +119,8 @@ class BeatseqApp(App[None]):
         self.recording = False
         self.quantize = True
         self.metronome = False
+        self.scale_lock = True
+        """Notes typed in the step inspector snap to the song's key (when it has one)."""
         self._taps: list[float] = []
         self._status: p.Status | None = None
         self._exporting = False
@@ -155,6 +165,12 @@ class BeatseqApp(App[None]):
         with drawing it)."""
         ready_to_spawn()  # for the engine and for exports
         self.link.start()
+        # Then step back: the screen can wait a moment, the engine's render thread can't.
+        # (Linux: this thread only; the engine was started from another, at normal
+        # priority, as DAWs run their GUI below their audio.)
+        if not self.is_headless:  # tests drive the UI inside pytest's own process
+            with contextlib.suppress(AttributeError, OSError):
+                os.nice(UI_NICENESS)
 
     def _sound_folders(self) -> list[Path]:
         folders = []
@@ -326,6 +342,48 @@ class BeatseqApp(App[None]):
                 self.apply("tap tempo", lambda s: edits.set_song(s, bpm=bpm))
         else:
             self.say("tap again...")
+
+    # key and notes --------------------------------------------------------------------
+
+    def action_key(self) -> None:
+        song = self.store.song
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            if not text.strip():
+                self.apply("no key", lambda s: edits.set_song(s, key=None))
+                return
+            try:
+                key = parse_key(text)
+            except ValueError as err:
+                self.say(f"key: {err}")
+                return
+            self.apply(f"key {key}", lambda s: edits.set_song(s, key=key))
+
+        current = str(song.key) if song.key is not None else ""
+        self.push_screen(
+            Prompt("Key of the song", current, "like F minor, C major, G phrygian; blank: none"),
+            done,
+        )
+
+    def action_scale_lock(self) -> None:
+        self.scale_lock = not self.scale_lock
+        key = self.store.song.key
+        where = f" to {key}" if key is not None else " (set a key: ctrl+k)"
+        self.say(f"scale lock {'on' + where if self.scale_lock else 'off'}")
+
+    def action_transpose(self, semitones: int) -> None:
+        """The edited pattern's notes up or down (drum hits never move)."""
+        pattern = self.editing
+        if pattern:
+            self.apply(
+                f"{pattern} notes {semitones:+d}",
+                lambda s: edits.transpose_pattern(s, pattern, semitones),
+            )
+
+    def _transpose_song(self, semitones: int) -> None:
+        self.apply(f"song {semitones:+d}", lambda s: edits.transpose_song(s, semitones))
 
     def action_metronome(self) -> None:
         self.metronome = not self.metronome
@@ -593,9 +651,19 @@ class BeatseqApp(App[None]):
             return
         step = found.steps[index] or Step()
 
+        song = self.store.song
+
         def done(fields: StepFields | None) -> None:
             if fields is None:
                 return
+            try:
+                notes = read_notes(fields.notes)
+            except ValueError as err:
+                self.say(f"notes: {err}")
+                return
+            if notes and self.scale_lock and song.key is not None:
+                key = song.key
+                notes = tuple(sorted({snap_to_scale(n, key) for n in notes}))
             condition = None
             if fields.condition:
                 a, _, b = fields.condition.partition(":")
@@ -616,11 +684,15 @@ class BeatseqApp(App[None]):
                     roll=fields.roll,
                     roll_to=fields.roll_to if fields.roll > 1 else None,
                     condition=condition,
-                    pitch=fields.pitch,
+                    pitch=0 if notes else fields.pitch,
+                    notes=notes,
+                    length=fields.length if notes else 1,
+                    slide=fields.slide and bool(notes),
                 ),
             )
 
-        self.push_screen(StepInspector(track, index + 1, step), done)
+        flats = song.key is not None and song.key.flats
+        self.push_screen(StepInspector(track, index + 1, step, flats=flats), done)
 
     def _fill(self, pattern: str, track: str, text: str) -> None:
         every, _, offset = text.partition("+")
@@ -728,6 +800,22 @@ class BeatseqApp(App[None]):
             ("Record pads on/off", "Write pad hits into the pattern", self.action_record),
             ("Quantize pad recording", "Snap pad hits to the grid", self.action_quantize),
             ("Metronome on/off", "Click on the beats", self.action_metronome),
+            ("Key of the song", "Set the key and scale (ctrl+k)", self.action_key),
+            ("Scale lock on/off", "Snap typed notes to the key", self.action_scale_lock),
+            (
+                "Pattern notes up",
+                "Transpose a semitone up (ctrl+up)",
+                lambda: self.action_transpose(1),
+            ),
+            (
+                "Pattern notes down",
+                "A semitone down (ctrl+down)",
+                lambda: self.action_transpose(-1),
+            ),
+            ("Song up a semitone", "Every note and the key", lambda: self._transpose_song(1)),
+            ("Song down a semitone", "Every note and the key", lambda: self._transpose_song(-1)),
+            ("Song up an octave", "Every note", lambda: self._transpose_song(12)),
+            ("Song down an octave", "Every note", lambda: self._transpose_song(-12)),
             ("Tap tempo", "Tap twice or more to set the tempo", self.action_tap),
             ("Tempo +1", "One BPM faster", lambda: self.action_tempo(1)),
             ("Tempo -1", "One BPM slower", lambda: self.action_tempo(-1)),
@@ -911,7 +999,15 @@ class _Views:
 
 def _shown(status: p.Status) -> tuple[object, ...]:
     """What the transport bar shows of a status."""
-    return (status.playing, status.bar, status.beat, status.step, status.section, status.xruns)
+    return (
+        status.playing,
+        status.bar,
+        status.beat,
+        status.step,
+        status.section,
+        status.xruns,
+        status.late,
+    )
 
 
 def _describe(selection: Selection) -> str:

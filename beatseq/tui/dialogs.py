@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from beatseq.model import Section, Step
+from beatseq.model.pitch import notes_text
 
 
 class Prompt(ModalScreen[str | None]):
@@ -82,6 +83,10 @@ class StepFields:
     roll_to: int | None
     condition: str
     pitch: int
+    notes: str = ""
+    """A note (C2), a chord (Fm9, Fm9@4, or F3,Ab3,C4), or blank for a plain hit."""
+    length: int = 1
+    slide: bool = False
 
 
 class StepInspector(ModalScreen[StepFields | None]):
@@ -97,13 +102,17 @@ class StepInspector(ModalScreen[StepFields | None]):
         ("roll_to", "roll ramps to velocity (blank: flat)"),
         ("condition", "condition A:B (blank: every pass)"),
         ("pitch", "pitch, semitones"),
+        ("notes", "note or chord (C2, Fm9; blank: hit)"),
+        ("length", "note length, steps"),
+        ("slide", "slide into the next note (y/n)"),
     )
 
-    def __init__(self, track: str, number: int, step: Step) -> None:
+    def __init__(self, track: str, number: int, step: Step, *, flats: bool = False) -> None:
         super().__init__()
         self.track = track
         self.number = number
         self.step = step
+        self.flats = flats
 
     def compose(self) -> ComposeResult:
         step = self.step
@@ -115,6 +124,9 @@ class StepInspector(ModalScreen[StepFields | None]):
             "roll_to": "" if step.roll_to is None else str(step.roll_to),
             "condition": "" if step.condition is None else str(step.condition),
             "pitch": str(step.pitch),
+            "notes": notes_text(step.notes, flats=self.flats),
+            "length": str(step.length),
+            "slide": "y" if step.slide else "n",
         }
         with Vertical(classes="dialog wide"):
             yield Label(f"{self.track}, step {self.number}")
@@ -153,6 +165,9 @@ class StepInspector(ModalScreen[StepFields | None]):
             roll_to=int(roll_to) if roll_to else None,
             condition=self.query_one("#condition", Input).value.strip(),
             pitch=number("pitch"),
+            notes=self.query_one("#notes", Input).value.strip(),
+            length=number("length"),
+            slide=self.query_one("#slide", Input).value.strip().lower() in ("y", "yes", "1"),
         )
 
     def action_cancel(self) -> None:

@@ -25,6 +25,7 @@ from textual.widget import Widget
 
 from beatseq.formats.steps import velocity_char
 from beatseq.model import Pattern, Song, Step, Track
+from beatseq.model.pitch import notes_text
 from beatseq.tui import edits
 
 NAME_WIDTH = 14
@@ -43,6 +44,13 @@ PLAYHEAD = Style(bgcolor="dark_green")
 SELECTED = Style(bgcolor="grey23")
 MUTED = Style(color="grey42", strike=True)
 RULE = Style(color="grey30")
+
+
+class Held:
+    """A rest that a note before it is held through."""
+
+
+HELD = Held()
 
 
 @dataclass(frozen=True)
@@ -291,11 +299,12 @@ class PatternGrid(Widget, can_focus=True):
         style: Style | None = None
         steps = track.steps
         length = track.length
+        held = _held(steps)
         for index in range(first, last):
             if index >= length:
                 cell: tuple[Segment, ...] = (blank,)
             else:
-                step = steps[index]
+                step = HELD if index in held else steps[index]
                 lit = (
                     index == playhead,
                     selecting and low <= index < high,
@@ -339,7 +348,8 @@ class PatternGrid(Widget, can_focus=True):
                 step = found.steps[self.cursor.step]
         where = f"step {self.cursor.step + 1}/{steps}"
         shown = f"  showing {first + 1}-{last}" if last - first < steps else ""
-        detail = _describe(step) if step is not None else "rest"
+        flats = self.song is not None and self.song.key is not None and self.song.key.flats
+        detail = _describe(step, flats) if step is not None else "rest"
         text = (
             f"{pattern.name}: {pattern.steps} steps of {pattern.resolution}{shown}   "
             f"{track or ''} {where}: {detail}"
@@ -558,7 +568,7 @@ def _each(song: Song, low: int, high: int, edit: Callable[[Song, int], Song]) ->
 
 
 def _cell_segments(
-    base: Style, step: Step | None, playhead: bool, selected: bool, cursor: bool
+    base: Style, step: Step | Held | None, playhead: bool, selected: bool, cursor: bool
 ) -> tuple[Segment, ...]:
     """A step's two columns: its character, and a space lit like it when highlighted."""
     char, style = _cell(step)
@@ -574,9 +584,20 @@ def _cell_segments(
     return Segment(char, base + lit), Segment(" ", base + lit if lit is not style else base)
 
 
-def _cell(step: Step | None) -> tuple[str, Style]:
+def _held(steps: tuple[Step | None, ...]) -> set[int]:
+    """The steps a note is held through (shown as "-")."""
+    held: set[int] = set()
+    for index, step in enumerate(steps):
+        if step is not None and step.length > 1:
+            held.update(range(index + 1, index + step.length))
+    return held
+
+
+def _cell(step: Step | Held | None) -> tuple[str, Style]:
     if step is None:
         return ".", REST
+    if isinstance(step, Held):
+        return "-", HIT
     char = velocity_char(step.velocity) or "x"
     style = ACCENT if step.velocity >= 120 else GHOST if step.velocity <= 60 else HIT
     special = step.probability < 100 or step.nudge or step.roll > 1 or step.condition or step.pitch
@@ -587,8 +608,13 @@ def _cell(step: Step | None) -> tuple[str, Style]:
     return char, style
 
 
-def _describe(step: Step) -> str:
+def _describe(step: Step, flats: bool = False) -> str:
     parts = [f"velocity {step.velocity}"]
+    if step.notes:
+        held = f" held {step.length} steps" if step.length > 1 else ""
+        parts.insert(
+            0, f"{notes_text(step.notes, flats=flats)}{held}{' sliding' if step.slide else ''}"
+        )
     if step.probability < 100:
         parts.append(f"{step.probability}%")
     if step.nudge:

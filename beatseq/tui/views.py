@@ -89,7 +89,10 @@ class TransportBar(Static):
             text.append(f"  [{self.mode}]", style="yellow")
         if self.flags:
             text.append(f"  {self.flags}", style="bold bright_red")
-        xruns = f"  xruns {status.xruns}" if status is not None else ""
+        xruns = ""
+        if status is not None:
+            late = f" ({status.late} late)" if status.late else ""
+            xruns = f"  xruns {status.xruns}{late}"
         text.append(f"   {self.audio}{xruns}", style="grey58")
         return text
 

@@ -369,3 +369,36 @@ def test_play_without_jack_is_one_line(monkeypatch) -> None:  # type: ignore[no-
     assert result.returncode == 1
     assert result.stderr.startswith("beatseq: error: no JACK server is running")
     assert result.stderr.count("\n") == 1
+
+
+def test_buffers_rendered_too_late_are_counted_apart_from_the_servers_xruns() -> None:
+    from types import SimpleNamespace
+
+    from beatseq.engine.live import LEAD_FRAMES, Engine
+    from beatseq.engine.player import Player
+
+    class Host:
+        """Stands in for the audio host: it has played `at` frames, and had 2 xruns."""
+
+        ready = SimpleNamespace(buffer_size=256, sample_rate=RATE)
+        at = 0
+
+        def played(self) -> int:
+            return self.at
+
+        def write(self, at: int, block: np.ndarray) -> None:
+            pass
+
+        def xruns(self) -> int:
+            return 2
+
+    engine = Engine(None, p.EngineOptions(audio="jack"))  # type: ignore[arg-type]
+    host = Host()
+    engine.host, engine.player = host, Player(RATE)  # type: ignore[assignment]
+    engine._pump()  # fills the lead
+    assert (engine.status().xruns, engine.status().late) == (2, 0)
+    host.at = LEAD_FRAMES + 1000  # the device ran 1000 frames past what was written
+    engine._pump()
+    status = engine.status()
+    assert status.late == 4  # 1000 frames: four 256-frame buffers
+    assert status.xruns == 2 + 4

@@ -14,7 +14,7 @@ from beatseq.engine.synths import note_hz
 from beatseq.errors import BeatseqError
 from beatseq.formats.songfile import load_song
 from beatseq.formats.songwrite import save_song
-from beatseq.model import Synth
+from beatseq.model import Bass808
 from beatseq.tui.edits import set_instrument
 
 RATE = 44100
@@ -100,12 +100,12 @@ def test_synth_settings_load_save_and_load_back_equal(tmp_path: Path) -> None:
     path.write_text(SONG.format(line="A1 - . . " * 4))
     song = load_song(path)
     bass = song.kit["bass"]
-    assert bass.synth == Synth(glide=100.0, punch=0.0)
+    assert bass.synth == Bass808(glide=100.0, punch=0.0)
     assert bass.sample == "" and bass.sounds
     out = tmp_path / "saved.toml"
     save_song(song, out)
     assert load_song(out) == song
-    edited = set_instrument(song, "bass", synth=Synth(decay=3.0, punch=5.0, tone=0.1))
+    edited = set_instrument(song, "bass", synth=Bass808(decay=3.0, punch=5.0, tone=0.1))
     save_song(edited, out)
     assert 'synth = "808-long"' in out.read_text()
     assert load_song(out) == edited

@@ -171,6 +171,78 @@ def test_the_step_inspector_sets_probability_roll_nudge_and_condition(tmp_path: 
     drive(blank_song(), None, script)
 
 
+async def inspect_notes(app: App, pilot: P, notes: str, length: str, slide: str) -> None:
+    await pilot.press("i")
+    screen = app.screen
+    assert isinstance(screen, StepInspector)
+    for key, value in {"notes": notes, "length": length, "slide": slide}.items():
+        screen.query_one(f"#{key}", Input).value = value
+    screen.query_one("#velocity", Input).focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def test_notes_held_and_slid_are_written_from_the_step_inspector(tmp_path: Path) -> None:
+    from beatseq.tui import edits
+
+    song = edits.add_track(blank_song(), "beat", "bass", "808/808")
+
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press(*["down"] * 4, "enter")  # bass, step 1
+        await inspect_notes(app, pilot, "C2", "4", "y")
+        await pilot.press("right", "right", "right", "right", "enter")
+        await inspect_notes(app, pilot, "Fm9", "2", "n")
+        found = app.store.song.pattern("beat").track("bass")
+        assert found is not None
+        assert (found.steps[0].notes, found.steps[0].length, found.steps[0].slide) == (
+            (36,),
+            4,
+            True,
+        )
+        assert found.steps[4].notes == (53, 56, 60, 63, 67)
+        # held steps show as "-" on the grid; the footer names the note
+        assert "x - - - │x - . ." in grid_text(app).splitlines()[5]
+        await pilot.press("home")
+        assert "C2 held 4 steps sliding" in grid_text(app)
+        # saved as a note line, and back
+        await pilot.press("ctrl+s")
+
+    path = tmp_path / "notes.toml"
+    drive(song, path, script)
+    line = load_song(path).pattern("beat").track("bass")
+    assert line is not None and line.steps[0] is not None and line.steps[0].notes == (36,)
+    assert 'bass = "C2~ - - - [Fm9] - . .' in path.read_text()
+
+
+def test_scale_lock_snaps_typed_notes_and_keys_transpose(tmp_path: Path) -> None:
+    from beatseq.tui import edits
+
+    song = edits.add_track(blank_song(), "beat", "bass", "808/808")
+
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press("ctrl+k")
+        await answer(pilot, "F minor")
+        assert str(app.store.song.key) == "F minor"
+        await pilot.press(*["down"] * 4, "enter")
+        await inspect_notes(app, pilot, "E2", "1", "n")  # not in F minor: Eb2 (the lower)
+        found = app.store.song.pattern("beat").track("bass")
+        assert found is not None and found.steps[0] is not None
+        assert found.steps[0].notes == (39,)
+        await pilot.press("ctrl+up", "ctrl+up")
+        found = app.store.song.pattern("beat").track("bass")
+        assert found is not None and found.steps[0] is not None
+        assert found.steps[0].notes == (41,)
+        assert steps(app.store.song, "beat", "kick") == steps(song, "beat", "kick")
+        app.action_scale_lock()
+        await pilot.press("right", "enter")
+        await inspect_notes(app, pilot, "E2", "1", "n")  # lock off: as typed
+        found = app.store.song.pattern("beat").track("bass")
+        assert found is not None and found.steps[1] is not None
+        assert found.steps[1].notes == (40,)
+
+    drive(song, None, script)
+
+
 def test_a_bad_value_in_the_inspector_is_refused_and_nothing_changes() -> None:
     async def script(app: App, pilot: P) -> None:
         await pilot.press("enter", "i")
@@ -310,14 +382,14 @@ def test_the_mixer_sets_level_pan_mute_and_solo(tmp_path: Path) -> None:
 
 
 def test_the_mixer_names_a_synth_track_by_its_synth(tmp_path: Path) -> None:
-    from beatseq.model import Synth
+    from beatseq.model import Bass808
     from beatseq.tui import edits
     from beatseq.tui.views import MixerView
 
     song = edits.add_track(blank_song(), "beat", "bass", "808/808")
-    song = edits.set_instrument(song, "bass", synth=Synth(glide=120.0))
+    song = edits.set_instrument(song, "bass", synth=Bass808(glide=120.0))
     song = edits.add_track(song, "beat", "sub", "808/808")
-    song = edits.set_instrument(song, "sub", synth=Synth(decay=3.0, punch=5.0, tone=0.1))
+    song = edits.set_instrument(song, "sub", synth=Bass808(decay=3.0, punch=5.0, tone=0.1))
 
     async def script(app: App, pilot: P) -> None:
         await pilot.press("f4")
