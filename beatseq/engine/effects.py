@@ -314,15 +314,14 @@ def duck_gain(duck: Duck, onsets: np.ndarray, start: int, frames: int, rate: int
     attack = max(1, round(duck.attack * rate / 1000))
     release = max(1, round(duck.release * rate / 1000))
     reduction = np.zeros(frames, dtype=np.float64)
-    here = np.arange(start, start + frames, dtype=np.int64)
-    for onset in np.unique(onsets):
-        since = here - int(onset)
-        live = (since >= 0) & (since < attack + release)
-        if not live.any():
+    for onset in np.unique(onsets).tolist():
+        a, b = max(start, onset), min(start + frames, onset + attack + release)
+        if b <= a:
             continue
-        t = since[live].astype(np.float64)
+        t = np.arange(a - onset, b - onset, dtype=np.float64)
         shape = np.where(t < attack, (t + 1) / attack, 1.0 - (t - attack) / release)
-        reduction[live] = np.maximum(reduction[live], duck.amount * shape)
+        part = reduction[a - start : b - start]
+        np.maximum(part, duck.amount * shape, out=part)
     return (10.0 ** (-reduction / 20.0)).astype(np.float32)
 
 

@@ -254,9 +254,15 @@ class Mixer:
                 if fx.active:
                     self.strips[name] = Strip(fx, track.bus, track.bank.channels, sample_rate)
         playing = [n for n in self.tracks if only is None or n == only]
-        sending = any(self.strips[n].sends for n in playing if n in self.strips)
+        strips = [self.strips[n] for n in playing if n in self.strips]
         bpm = song.bpm if song is not None else 120.0
-        self.returns = Returns(mix, bpm, sample_rate) if sending else None
+        self.returns = None
+        if any(strip.sends for strip in strips):
+            self.returns = Returns(mix, bpm, sample_rate)
+            self.returns.need(
+                reverb=any(strip.fx.reverb is not None for strip in strips),
+                delay=any(strip.fx.delay is not None for strip in strips),
+            )
         self.master = Master(sample_rate, gain_db, mix.glue, trim_db)
 
     @property

@@ -375,8 +375,13 @@ class Player:
                 strip.update(fx, self._bus(name, song))
         if self.returns is None and any(s.sends for s in self.strips.values()):
             self.returns = Returns(self.song.mix, self.song.bpm, self.sample_rate)
-        elif self.returns is not None:
+        if self.returns is not None:
             self.returns.update(self.song.mix, self.song.bpm)
+            strips = self.strips.values()
+            self.returns.need(
+                reverb=any(s.fx.reverb is not None for s in strips),
+                delay=any(s.fx.delay is not None for s in strips),
+            )
         sounding = self.current is not None or bool(self.tails)
         self.master.update(self.song.gain, self.song.mix.glue, glide=sounding)
 

@@ -82,42 +82,48 @@ class DelayLine:
 
 
 class Returns:
-    """The two buses; `process` takes the sends (2 buses, 2 channels, frames)."""
+    """The two buses; `process` takes the sends (2 buses, 2 channels, frames). A bus
+    is made when a track first sends to it (`need`), and runs from then on."""
 
     def __init__(self, mix: Mix, bpm: float, rate: int):
         self.rate = rate
         self.mix = mix
-        self.reverb = ReverbBus(mix.reverb, rate)
-        self.delays = [DelayLine(mix.delay, bpm, rate)]  # the last one is fed
+        self.bpm = bpm
+        self.reverb: ReverbBus | None = None
+        self.delays: list[DelayLine] = []  # the last one is fed
         self.levels = Glide(_levels(mix))
 
+    def need(self, reverb: bool, delay: bool) -> None:
+        if reverb and self.reverb is None:
+            self.reverb = ReverbBus(self.mix.reverb, self.rate)
+        if delay and not self.delays:
+            self.delays.append(DelayLine(self.mix.delay, self.bpm, self.rate))
+
     def update(self, mix: Mix, bpm: float) -> None:
-        if mix.reverb != self.mix.reverb:
+        if self.reverb is not None and mix.reverb != self.mix.reverb:
             self.reverb.retune(mix.reverb)
         length = max(1, round(mix.delay.seconds(bpm) * self.rate))
-        if length != self.delays[-1].length:
+        if self.delays and length != self.delays[-1].length:
             self.delays.append(DelayLine(mix.delay, bpm, self.rate))
-        elif mix.delay != self.mix.delay:
+        elif self.delays and mix.delay != self.mix.delay:
             self.delays[-1].retune(mix.delay)
         self.levels.set(_levels(mix))
-        self.mix = mix
+        self.mix, self.bpm = mix, bpm
 
     def process(self, sends: np.ndarray) -> np.ndarray:
         frames = sends.shape[2]
-        wet = self.reverb.process(np.ascontiguousarray(sends[0]))
-        echoes = self.delays[-1].process(sends[1])
-        for old in self.delays[:-1]:
-            echoes += old.process(np.zeros((2, frames), dtype=np.float32))
-        self.delays = [d for d in self.delays[:-1] if not d.quiet()] + self.delays[-1:]
+        out = np.zeros((2, frames), dtype=np.float32)
         curves = self.levels.curves(frames)
-        if curves is None:
-            wet *= self.levels.target[0]
-            echoes *= self.levels.target[1]
-        else:
-            wet *= curves[0]
-            echoes *= curves[1]
-        wet += echoes
-        return wet
+        levels = [self.levels.target[k] if curves is None else curves[k] for k in range(2)]
+        if self.reverb is not None:
+            out += self.reverb.process(np.ascontiguousarray(sends[0])) * levels[0]
+        if self.delays:
+            echoes = self.delays[-1].process(sends[1])
+            for old in self.delays[:-1]:
+                echoes += old.process(np.zeros((2, frames), dtype=np.float32))
+            self.delays = [d for d in self.delays[:-1] if not d.quiet()] + self.delays[-1:]
+            out += echoes * levels[1]
+        return out
 
 
 def _levels(mix: Mix) -> tuple[float, float]:
