@@ -118,6 +118,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exactly one pass long, with the tails wrapped to the start",
     )
+    render.add_argument(
+        "--loudness",
+        type=_loudness,
+        metavar="LUFS",
+        help="bring the mix to this integrated loudness by gain (e.g. -14; the limiter"
+        " still keeps peaks under -1 dBFS); default: the song's [mix] loudness",
+    )
     render.set_defaults(run=_render)
 
     play = sub.add_parser("play", help="play a song live (Ctrl-C stops)")
@@ -365,6 +372,19 @@ def _export_midi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _loudness(text: str) -> float:
+    from beatseq.model.effects import LOUDNESS_RANGE
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of LUFS") from None
+    low, high = LOUDNESS_RANGE
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{value:g} LUFS is out of range ({low:g} to {high:g})")
+    return value
+
+
 def _render(args: argparse.Namespace) -> int:
     from beatseq.engine.render import RenderJob, render
 
@@ -384,6 +404,7 @@ def _render(args: argparse.Namespace) -> int:
         bit_depth=args.bit_depth,
         stems_dir=args.stems,
         loop=args.loop,
+        loudness=args.loudness,
     )
     bar = ProgressBar(f"rendering {output.name}")
     try:

@@ -1,11 +1,13 @@
 """Benchmark: render the 3-minute reference song and print speed and memory.
 
-    python benchmarks/render.py [--runs 3] [--song patterns/reference.toml]
+    python benchmarks/render.py [--runs 3] [--song patterns/reference.toml] [--effects]
 
 Prints, for the `beatseq render` command as a user runs it (a fresh Python
 process each time, imports included) and for the library call alone (`render()`
 in a warm process): wall time, times real time, and peak resident memory of the
 processes involved. Targets (issue 3): at least 300x real time, under 300 MB.
+With --effects, the library call is also timed on the song with EFFECTS added (a few
+tracks' inserts and sends, ducking, the master glue) and with a loudness target.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+EFFECTS_ON = ("boom-kick", "boom-snare", "808", "ride")
 
 
 def command_runs(song: Path, runs: int) -> tuple[list[float], float]:
@@ -37,16 +40,41 @@ def command_runs(song: Path, runs: int) -> tuple[list[float], float]:
     return times, peak_kib / 1024
 
 
-def library_runs(song: Path, runs: int) -> tuple[list[float], float]:
+def with_effects(song):  # type: ignore[no-untyped-def]
+    """The song with effects on a few tracks: EQ and compressor on the kick, a filter,
+    drive and both sends on the snare, the 808 ducked under the kick, the ride crushed
+    and sent to the delay; the master glue compressor."""
+    from dataclasses import replace
+
+    from beatseq.model.effects import Compressor, Crush, Duck, Effects, Eq, Filter, Mix
+
+    fx = {
+        "boom-kick": Effects(eq=Eq(low=3.0, high=-2.0), comp=Compressor(threshold=-18.0)),
+        "boom-snare": Effects(filter=Filter("highpass", 200.0), drive=0.3, reverb=-10, delay=-16),
+        "808": Effects(duck=Duck(by="boom-kick", amount=6.0)),
+        "ride": Effects(crush=Crush(bits=12.0, rate=26040.0), delay=-14.0),
+    }
+    kit = song.kit
+    for name, effects in fx.items():
+        kit = kit.with_instrument(replace(kit[name], fx=effects))
+    return replace(song, kit=kit, mix=Mix(glue=Compressor(threshold=-14.0, ratio=2.0)))
+
+
+def library_runs(
+    song: Path, runs: int, effects: bool = False, loudness: float | None = None
+) -> tuple[list[float], float]:
     from beatseq.engine.render import RenderJob, render
     from beatseq.formats.songfile import load_song
 
     loaded = load_song(song)
+    if effects:
+        loaded = with_effects(loaded)
     times = []
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(runs):
             start = time.perf_counter()
-            report = render(RenderJob(song=loaded, output=f"{folder}/out.wav"))
+            job = RenderJob(song=loaded, output=f"{folder}/out.wav", loudness=loudness)
+            report = render(job)
             times.append(time.perf_counter() - start)
     worker_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -61,16 +89,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--song", type=Path, default=ROOT / "patterns" / "reference.toml")
+    parser.add_argument("--effects", action="store_true", help="also time it with effects")
     args = parser.parse_args()
     from beatseq.compile import compile_song
     from beatseq.formats.songfile import load_song
 
     seconds = compile_song(load_song(args.song)).length_seconds
     print(f"{args.song.name}: {seconds:.1f} s song, {args.runs} runs each (median shown)")
-    for label, runner in (
+    runners = [
         ("beatseq render (CLI)", command_runs),
         ("render() in-process", library_runs),
-    ):
+    ]
+    if args.effects:
+        runners += [
+            ("... with effects", lambda song, runs: library_runs(song, runs, True)),
+            ("... and -14 LUFS", lambda song, runs: library_runs(song, runs, True, -14.0)),
+        ]
+    for label, runner in runners:
         times, peak_mb = runner(args.song, args.runs)
         median = statistics.median(times)
         print(

@@ -167,8 +167,8 @@ class Engine:
                     player.queue(selection)
                 case p.SetTempo(bpm):
                     player.set_tempo(bpm)
-                case p.SetChannel(track, volume, pan, mute, solo):
-                    changes = {"volume": volume, "pan": pan, "mute": mute, "solo": solo}
+                case p.SetChannel(track, volume, pan, mute, solo, fx):
+                    changes = {"volume": volume, "pan": pan, "mute": mute, "solo": solo, "fx": fx}
                     player.set_channel(track, **{k: v for k, v in changes.items() if v is not None})
                 case p.SetMetronome(on):
                     player.metronome = on

@@ -1,21 +1,24 @@
-"""The voice graph: sampler voices, track buses and the master limiter, rendered in blocks.
+"""The voice graph: sampler voices and tracks, summed with their strips and sends into
+the master bus, rendered in blocks.
 
 One renderer serves offline rendering and real-time playback, so a render sounds
 exactly like playback: the live engine asks for small blocks, an offline render for
-big ones, and the samples are the same (every hit is added in the same order, filter
-and limiter state carries from block to block).
+big ones, and the samples are the same (every hit is added in the same order, and
+every filter, effect, bus and limiter carries its state from block to block).
 
 - Voices: each hit adds its sound at its exact frame, times its level: the sound
   repitched for the step (soxr), then through the instrument's high-pass and
   low-pass filters (2nd-order Butterworth, 12 dB/octave, each voice filtered before
   its amplitude, like a sampler's VCF before its VCA), and a cut hit fades out
   (`voices.plan_hits` decides who is cut and where).
-- Track bus: gain, then pan: constant power for a mono sound (unity in the centre),
-  balance for a stereo one.
-- Master: the sum, at the song's master gain, goes through a lookahead safety
-  limiter that never lets a sample past the ceiling (-1 dBFS) and is exactly
-  transparent below it; stems (when asked for) get the same gain, so they still sum
-  to the mix.
+- Track: a track without effects is gained and panned as each hit is added (`Bus`);
+  a track with effects renders its voices dry into its `Strip` (`beatseq.engine.strip`:
+  inserts, fader, pan, ducking, sends).
+- Sends: the strips' sends go to the song's reverb and delay (`beatseq.engine.sends`),
+  whose returns join the mix.
+- Master: the sum goes through `beatseq.engine.master.Master` (the song's gain, the
+  glue compressor, the safety limiter at -1 dBFS); stems (when asked for) are one
+  track and its own send returns, given the master's gain, so they sum to the mix.
 
 Why not pyo objects per voice: measured on this machine, pyo costs 4-10 ns per object
 per sample, so the 3-minute reference song (40 voices, about 220 objects) rendered at
@@ -25,40 +28,19 @@ sound; pyo hosts the real-time output (`beatseq.engine.live`).
 
 from __future__ import annotations
 
-import math
 import threading
-from dataclasses import dataclass
 
 import numpy as np
 
+from beatseq.engine.master import CEILING_DB, Limiter, Master
+from beatseq.engine.sends import Returns
 from beatseq.engine.sounds import Bank
+from beatseq.engine.strip import Bus, Strip, pan_gains
 from beatseq.engine.voices import TrackHits, fade_frames
-from beatseq.model import Instrument
+from beatseq.model import Song
+from beatseq.model.effects import Mix
 
-CEILING_DB = -1.0
-LOOKAHEAD_MS = 5.0
-RELEASE_MS = 80.0
-
-
-@dataclass(frozen=True)
-class Bus:
-    gain: float
-    """Linear."""
-    pan: float
-
-    @classmethod
-    def of(cls, instrument: Instrument, audible: bool = True) -> Bus:
-        gain = 10 ** (instrument.gain / 20) if audible else 0.0
-        return cls(gain=gain, pan=instrument.pan)
-
-
-def pan_gains(pan: float, *, stereo: bool) -> tuple[float, float]:
-    """Left and right gains, unity in the centre: constant power for mono, balance for
-    stereo (the far side is turned down)."""
-    if stereo:
-        return (min(1.0, 1.0 - pan), min(1.0, 1.0 + pan))
-    angle = (pan + 1.0) * math.pi / 4.0
-    return (math.sqrt(2.0) * math.cos(angle), math.sqrt(2.0) * math.sin(angle))
+__all__ = ["CEILING_DB", "Bus", "Limiter", "Master", "Mixer", "Strip", "TrackRenderer", "pan_gains"]
 
 
 class TrackRenderer:
@@ -176,6 +158,32 @@ class TrackRenderer:
                 if self.metering:
                     self.peak = max(self.peak, float(work.max()), -float(work.min()))
 
+    def onsets(
+        self,
+        lo: int,
+        hi: int,
+        *,
+        period: int | None = None,
+        since: int | None = None,
+        before: int | None = None,
+    ) -> np.ndarray:
+        """Frames where hits start in [lo, hi) (what a ducked track follows)."""
+        starts = self.hits.starts
+        if not len(starts):
+            return starts
+        if period is None:
+            shifts = [0]
+        else:
+            first_pass = (lo - int(starts[-1])) // period
+            shifts = [k * period for k in range(first_pass, hi // period + 1)]
+        found = []
+        low = lo if since is None else max(lo, since)
+        high = hi if before is None else min(hi, before)
+        for shift in shifts:
+            frames = starts + shift
+            found.append(frames[(frames >= low) & (frames < high)])
+        return np.concatenate(found) if len(found) > 1 else found[0]
+
     def render(self, start: int, frames: int) -> np.ndarray:
         """The track after its bus: float32 (2, frames)."""
         out = np.zeros((2, frames), dtype=np.float32)
@@ -221,139 +229,75 @@ def _scratch(frames: int) -> np.ndarray:
     return buffer
 
 
-class Limiter:
-    """Lookahead peak limiter: a brick wall at the ceiling, exactly transparent below it.
-
-    Gains are worked out per CHUNK of frames (chunk c holds frames cK to cK + K - 1,
-    counted from the first frame the limiter sees). A chunk's target is the gain its
-    loudest frame needs; its gain node is the smallest target from the chunk before it
-    to `ahead - 2` chunks after it, released with a one-pole filter. A frame's gain is
-    interpolated between the nodes of its chunk and the next, which both cover its own
-    chunk: no frame passes the ceiling, and the gain is already down when a peak
-    arrives. Output is `latency` frames late. Every number depends only on whole chunks
-    already received, so any split into blocks gives the same samples.
-    """
-
-    CHUNK = 32
-
-    def __init__(self, sample_rate: int, ceiling_db: float = CEILING_DB):
-        k = self.CHUNK
-        self.ceiling = 10 ** (ceiling_db / 20)
-        self.ahead = max(3, math.ceil(LOOKAHEAD_MS * sample_rate / 1000 / k))
-        self.latency = self.ahead * k
-        self.release = math.exp(-k / (RELEASE_MS * sample_rate / 1000))
-        self._pending = np.zeros((2, self.latency), dtype=np.float32)  # input not yet out
-        self._partial = np.zeros((2, 0), dtype=np.float32)  # input of an unfinished chunk
-        self._targets = np.ones(1)  # targets from chunk `_next - 1` on
-        self._next = 0  # the next chunk whose gain node is not known yet
-        self._nodes = np.ones(0)  # gain nodes of chunks `_base` to `_next - 1`
-        self._base = 0
-        self._zi = np.zeros(1)  # release filter state
-        self._received = 0
-
-    def process(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Limit a (2, frames) block; returns the delayed, limited audio and its gains."""
-        frames = block.shape[1]
-        audio = np.concatenate([self._pending, block], axis=1)
-        delayed, self._pending = audio[:, :frames], audio[:, frames:]
-        self._take(block)
-        first = self._received - self.latency  # input frame of the first output frame
-        self._received += frames
-        k = self.CHUNK
-        chunks = np.floor_divide(np.arange(first, first + frames), k)
-        lo, hi = int(chunks[0]), int(chunks[-1]) + 1
-        nodes = self._nodes_between(lo, hi + 1)
-        self._forget(int((first + frames) // k))
-        if np.all(nodes == 1.0):
-            return delayed, np.ones(frames, dtype=np.float32)  # exactly transparent
-        where = chunks - lo
-        here, after = nodes[where], nodes[where + 1]
-        fraction = (np.arange(first, first + frames) - chunks * k) / k
-        gain = (here + (after - here) * fraction).astype(np.float32)
-        out = delayed * gain
-        np.clip(out, -1.0, 1.0, out=out)
-        return out, gain
-
-    def _take(self, block: np.ndarray) -> None:
-        """Work out the gain node of every chunk whose window this block completes."""
-        k = self.CHUNK
-        audio = np.concatenate([self._partial, block], axis=1) if self._partial.size else block
-        whole = audio.shape[1] // k
-        self._partial = np.array(audio[:, whole * k :])
-        if not whole:
-            return
-        peaks = np.max(np.abs(audio[:, : whole * k]).reshape(2, whole, k), axis=(0, 2))
-        over = peaks > self.ceiling
-        targets = np.ones(whole)
-        targets[over] = self.ceiling / peaks[over]
-        window = np.concatenate([self._targets, targets])
-        count = window.shape[0] - (self.ahead - 1)
-        if count <= 0:
-            self._targets = window
-            return
-        if np.all(window == 1.0) and self._zi[0] == 0.0:
-            nodes = np.ones(count)  # the common case: nothing to do, exactly
-        else:
-            mins = np.lib.stride_tricks.sliding_window_view(window, self.ahead).min(axis=1)
-            reduction = 1.0 - mins
-            smooth = self._smooth(reduction)
-            if self._zi[0] < 1e-8 and np.all(reduction == 0.0):
-                self._zi[0] = 0.0  # fully released: back to exactly transparent
-            nodes = 1.0 - np.maximum(reduction, smooth)
-        self._nodes = np.concatenate([self._nodes, nodes])
-        self._next += count
-        self._targets = window[count:]
-
-    def _smooth(self, values: np.ndarray) -> np.ndarray:
-        """One-pole release, s[i] = a * s[i-1] + (1 - a) * values[i], in closed form."""
-        a = self.release
-        out = np.empty_like(values)
-        state = float(self._zi[0])
-        step = 512  # a ** -512 stays small enough for float64
-        powers = a ** np.arange(1, step + 1, dtype=np.float64)
-        for at in range(0, values.shape[0], step):
-            part = values[at : at + step]
-            p = powers[: part.shape[0]]
-            out[at : at + step] = p * (state + (1.0 - a) * np.cumsum(part / p))
-            state = float(out[at + part.shape[0] - 1])
-        self._zi[0] = state
-        return out
-
-    def _nodes_between(self, lo: int, hi: int) -> np.ndarray:
-        """Gain nodes of chunks lo .. hi - 1 (1 before the first chunk)."""
-        out = np.ones(hi - lo)
-        a, b = max(lo, self._base), min(hi, self._base + self._nodes.shape[0])
-        if b > a:
-            out[a - lo : b - lo] = self._nodes[a - self._base : b - self._base]
-        return out
-
-    def _forget(self, chunk: int) -> None:
-        """Drop the nodes of chunks before `chunk`: no frame still to come needs them."""
-        drop = min(max(0, chunk - self._base), self._nodes.shape[0])
-        if drop:
-            self._nodes = self._nodes[drop:]
-            self._base += drop
-
-
 class Mixer:
-    """All tracks into the limiter: the mix and its gain curve, block by block."""
+    """All tracks (with their strips and the send buses) into the master bus, block by
+    block. With `only`, just that track and its own send returns (a stem)."""
 
-    def __init__(self, tracks: dict[str, TrackRenderer], sample_rate: int, gain_db: float = 0.0):
+    def __init__(
+        self,
+        tracks: dict[str, TrackRenderer],
+        sample_rate: int,
+        gain_db: float = 0.0,
+        *,
+        song: Song | None = None,
+        trim_db: float = 0.0,
+        only: str | None = None,
+    ):
         self.tracks = tracks
         self.sample_rate = sample_rate
-        self.limiter = Limiter(sample_rate)
-        self.gain = 10 ** (gain_db / 20)
+        self.only = only
+        mix = song.mix if song is not None else Mix()
+        self.strips: dict[str, Strip] = {}
+        if song is not None:
+            for name, track in tracks.items():
+                fx = song.kit[name].fx
+                if fx.active:
+                    self.strips[name] = Strip(fx, track.bus, track.bank.channels, sample_rate)
+        playing = [n for n in self.tracks if only is None or n == only]
+        strips = [self.strips[n] for n in playing if n in self.strips]
+        bpm = song.bpm if song is not None else 120.0
+        self.returns = None
+        if any(strip.sends for strip in strips):
+            self.returns = Returns(mix, bpm, sample_rate)
+            self.returns.need(
+                reverb=any(strip.fx.reverb is not None for strip in strips),
+                delay=any(strip.fx.delay is not None for strip in strips),
+            )
+        self.master = Master(sample_rate, gain_db, mix.glue, trim_db)
 
     @property
     def latency(self) -> int:
-        return self.limiter.latency
+        return self.master.latency
+
+    @property
+    def gain(self) -> float:
+        return self.master.gain
+
+    def bus(self, start: int, frames: int) -> np.ndarray:
+        """Frames [start, start + frames) of the tracks and send returns, before the
+        master bus: float32 (2, frames)."""
+        mix = np.zeros((2, frames), dtype=np.float32)
+        sends = np.zeros((2, 2, frames), dtype=np.float32) if self.returns is not None else None
+        for name, track in self.tracks.items():
+            if self.only is not None and name != self.only:
+                continue
+            strip = self.strips.get(name)
+            if strip is None:
+                track.add_to(mix, start)
+                continue
+            dry = np.zeros((track.bank.channels, frames), dtype=np.float32)
+            track.voices(dry, start)
+            onsets = {
+                key: self.tracks[key].onsets(start - strip.reach, start + frames)
+                for key in strip.followed()
+                if key in self.tracks
+            }
+            strip.process(dry, start, onsets, mix, sends)
+        if self.returns is not None and sends is not None:
+            mix += self.returns.process(sends)
+        return mix
 
     def render(self, start: int, frames: int) -> tuple[np.ndarray, np.ndarray]:
         """Mix frames [start, start + frames) and limit them: returns the limited block,
-        `latency` frames late, (2, frames), and its gain curve."""
-        mix = np.zeros((2, frames), dtype=np.float32)
-        for track in self.tracks.values():
-            track.add_to(mix, start)
-        if self.gain != 1.0:
-            mix *= np.float32(self.gain)
-        return self.limiter.process(mix)
+        `latency` frames late, (2, frames), and its gain curve (glue, trim, limiter)."""
+        return self.master.process(self.bus(start, frames))

@@ -11,7 +11,11 @@ a tempo change or a locate hands over at the frame being rendered: the old layer
 keeps only the hits already started (they ring out), the new layer starts from the
 same tick of the new program. So a change is heard from the next step on, ringing
 sounds are never cut or doubled, and hits land exactly where the new timeline puts
-them. The mixing is the offline renderer's (`mixer`), so playback and renders agree.
+them. The mixing is the offline renderer's (`mixer`), so playback and renders agree:
+a track with effects has one `Strip` for all layers (its voices from every layer
+go through it together, so filters, compressors and tails carry across edits), the
+send buses and the master bus (`Master`) are the renderer's, and strips count frames
+from the playing program's frame 0, as a render counts them.
 """
 
 from __future__ import annotations
@@ -23,12 +27,16 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from beatseq.engine.mixer import Bus, Limiter, TrackRenderer
+from beatseq.engine.master import Master
+from beatseq.engine.mixer import Bus, TrackRenderer
 from beatseq.engine.program import Banks, Program, build_program
 from beatseq.engine.protocol import Selection
+from beatseq.engine.sends import Returns
 from beatseq.engine.sounds import Bank, Shaped
+from beatseq.engine.strip import Strip
 from beatseq.engine.voices import TrackHits
 from beatseq.model import Instrument, Song
+from beatseq.model.effects import Effects
 
 CLICK_HZ = (1760.0, 1320.0)
 """Metronome: the downbeat's pitch, then the other beats'."""
@@ -76,6 +84,8 @@ class Channel:
     """None: the instrument's pan."""
     mute: bool = False
     solo: bool = False
+    fx: Effects | None = None
+    """None: the instrument's effects."""
 
 
 @dataclass
@@ -90,11 +100,16 @@ class _Block:
 class Player:
     sample_rate: int
     banks: Banks = field(init=False)
-    limiter: Limiter = field(init=False)
+    master: Master = field(init=False)
 
     def __post_init__(self) -> None:
         self.banks = Banks(self.sample_rate)
-        self.limiter = Limiter(self.sample_rate)
+        self.master = Master(self.sample_rate)
+        self.strips: dict[str, Strip] = {}
+        """Tracks with effects (kept once made: tails ring on after effects go)."""
+        self.returns: Returns | None = None
+        self.anchor = 0
+        """Output frame of the playing program's frame 0: where strips count from."""
         self._lock = threading.RLock()
         self.frame = 0
         """Output frames rendered so far."""
@@ -124,6 +139,7 @@ class Player:
             same = selection == self.selection and self.song is not None
             self.song, self.selection = song, selection
             self._take(program, keep_tick=same)
+            self._configure(program)
 
     def play(self, count_in: bool = False) -> None:
         with self._lock:
@@ -183,13 +199,16 @@ class Player:
         self.load(replace(self.song, bpm=bpm, sections=sections))
 
     def set_channel(self, track: str, **changes: object) -> None:
-        """Change a track's volume (dB), pan, mute or solo; ramped over one block."""
+        """Change a track's volume (dB), pan, mute, solo or effects; ramped over one block
+        (a track with effects: over RAMP frames, its effects crossfaded)."""
         with self._lock:
             channel = self.channels.setdefault(track, Channel())
             for key, value in changes.items():
                 setattr(channel, key, value)
             for layer in self._layers():
                 self._apply_mix(layer)
+            if self.program is not None:
+                self._configure(self.program)
 
     def preview(self, track: str, velocity: int = 100) -> None:
         """Play one hit of `track` now."""
@@ -234,12 +253,9 @@ class Player:
                     self._history.append(_Block(self.frame + at, stop - at, self.current))
                     at = stop
                 self._events(self.frame + at)
-            gain = self.song.gain if self.song is not None else 0.0
-            if gain:
-                mix *= np.float32(10 ** (gain / 20))
             self._meter(frames)
             self.frame += frames
-            out, _ = self.limiter.process(mix)
+            out, _ = self.master.process(mix)
             return out
 
     def levels(self) -> dict[str, float]:
@@ -277,7 +293,7 @@ class Player:
     def where(self, frame: int) -> Position:
         """The transport at output frame `frame` (the limiter's latency taken off)."""
         with self._lock:
-            frame -= self.limiter.latency
+            frame -= self.master.latency
             block = next((b for b in reversed(self._history) if b.start <= frame), None)
             if block is None or frame >= block.start + block.frames:
                 layer = self.current  # not rendered yet: as things stand now
@@ -298,19 +314,84 @@ class Player:
     # internals -----------------------------------------------------------------------
 
     def _mix(self, mix: np.ndarray, start: int) -> None:
+        frames = mix.shape[1]
+        dry = {
+            name: np.zeros((strip.channels, frames), dtype=np.float32)
+            for name, strip in self.strips.items()
+        }
         for layer in self._layers():
-            for track in layer.tracks.values():
-                track.add_to(
-                    mix,
-                    start - layer.offset,
-                    period=layer.period,
-                    since=layer.since,
-                    before=layer.before,
-                )
+            for name, track in layer.tracks.items():
+                cut = {"period": layer.period, "since": layer.since, "before": layer.before}
+                if name not in dry:
+                    track.add_to(mix, start - layer.offset, **cut)
+                    continue
+                both = dry[name].shape[0] == 2 and track.bank.channels == 1
+                gains = (1.0, 1.0) if both else None
+                track.voices(dry[name], start - layer.offset, gains, **cut)
+        if self.strips:
+            sends = np.zeros((2, 2, frames), dtype=np.float32) if self.returns else None
+            frame = start - self.anchor
+            for name, strip in self.strips.items():
+                onsets = {
+                    key: self._onsets(key, frame - strip.reach, frame + frames)
+                    for key in strip.followed()
+                }
+                strip.process(dry[name], frame, onsets, mix, sends)
+            if self.returns is not None and sends is not None:
+                mix += self.returns.process(sends)
         for renderer, at, _ in self.one_shots:
             renderer.add_to(mix, start - at)
         if self.metronome or start < self.count_in_until:
             self._metronome(mix, start)
+
+    def _onsets(self, track: str, lo: int, hi: int) -> np.ndarray:
+        """Where `track`'s hits start in [lo, hi), in frames counted from `anchor`."""
+        found = [np.zeros(0, dtype=np.int64)]
+        for layer in self._layers():
+            renderer = layer.tracks.get(track)
+            if renderer is None:
+                continue
+            shift = layer.offset - self.anchor
+            hits = renderer.onsets(
+                lo - shift, hi - shift, period=layer.period, since=layer.since, before=layer.before
+            )
+            found.append(hits + shift)
+        return np.concatenate(found)
+
+    def _configure(self, program: Program) -> None:
+        """Strips, send buses and the master bus as the song and the channels say."""
+        song = program.song
+        assert self.song is not None
+        for name in song.kit.names:
+            fx = self._fx(name)
+            strip = self.strips.get(name)
+            bank = program.banks.get(name)
+            if strip is None and not fx.active:
+                continue
+            channels = max(bank.channels if bank is not None else 1, strip.channels if strip else 1)
+            if strip is None or strip.channels != channels:
+                self.strips[name] = Strip(fx, self._bus(name, song), channels, self.sample_rate)
+            else:
+                strip.update(fx, self._bus(name, song))
+        if self.returns is None and any(s.sends for s in self.strips.values()):
+            self.returns = Returns(self.song.mix, self.song.bpm, self.sample_rate)
+        if self.returns is not None:
+            self.returns.update(self.song.mix, self.song.bpm)
+            strips = self.strips.values()
+            self.returns.need(
+                reverb=any(s.fx.reverb is not None for s in strips),
+                delay=any(s.fx.delay is not None for s in strips),
+            )
+        sounding = self.current is not None or bool(self.tails)
+        self.master.update(self.song.gain, self.song.mix.glue, glide=sounding)
+
+    def _fx(self, track: str) -> Effects:
+        assert self.song is not None
+        channel = self.channels.get(track)
+        if channel is not None and channel.fx is not None:
+            return channel.fx
+        instrument = self.song.kit.get(track)
+        return instrument.fx if instrument is not None else Effects()
 
     def _events(self, frame: int) -> None:
         """What happens at output frame `frame`: a queued switch, the program's end."""
@@ -362,6 +443,8 @@ class Player:
         self.tails.append((layer, at + layer.program.longest + 1))
 
     def _layer(self, program: Program, offset: int, since: int | None = None) -> Layer:
+        """A new current layer (strips count frames from its program's frame 0)."""
+        self.anchor = offset
         tracks = {
             name: TrackRenderer(program.banks[name], hits, self._bus(name, program.song))
             for name, hits in program.hits.items()
@@ -392,6 +475,9 @@ class Player:
     def _apply_mix(self, layer: Layer) -> None:
         for name, track in layer.tracks.items():
             track.set_bus(self._bus(name, layer.program.song))
+        for name, strip in self.strips.items():
+            if self.song is not None and name in self.song.kit:
+                strip.update(self._fx(name), self._bus(name))
 
     def _tick_now(self) -> float:
         layer = self.current

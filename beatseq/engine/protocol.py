@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from beatseq.model import Song
+from beatseq.model.effects import Effects
 
 Audio = Literal["jack", "portaudio", "manual"]
 
@@ -89,6 +90,10 @@ class SetChannel:
     pan: float | None = None
     mute: bool | None = None
     solo: bool | None = None
+    fx: Effects | None = None
+    """The track's effects (inserts, sends, ducking) from now on, in place of the
+    instrument's; a change glides in over about 23 ms. The song's buses (`[mix]`) change
+    with a `Load` of the edited song."""
 
 
 @dataclass(frozen=True)

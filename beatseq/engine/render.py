@@ -4,8 +4,11 @@
 responsive) and relays progress. Inside, `render_audio` compiles the song, shapes the
 sounds, plans the hits and runs the mixer (`beatseq.engine.mixer`, the same one the
 live engine plays) block by block; the limiter's lookahead comes off the front.
-Stems are rendered track by track afterwards and given the mix's limiter gain, so
-they sum to the mix and memory stays bounded.
+Stems are rendered track by track afterwards, each with its own send returns (the
+buses are linear), and given the mix's master gain (song gain, glue compressor,
+loudness trim and limiter, all as one gain per frame), so they sum to the mix and
+memory stays bounded. A loudness target (`[mix] loudness` or the job's) is met by a
+trim worked out from measuring whole passes first (`loudness_trim`).
 
 A render ends when the last sound has died away (at most TAIL_CAP_SECONDS after the
 song's end, faded out if a sound rings longer). With `loop`, the file is exactly the
@@ -28,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from beatseq.compile import compile_song, loop_events
-from beatseq.engine.mixer import Bus, Mixer, TrackRenderer
+from beatseq.engine.mixer import Bus, Limiter, Mixer, TrackRenderer
 from beatseq.engine.sounds import Bank, bank_for
 from beatseq.engine.voices import TrackHits, plan_hits
 from beatseq.errors import BeatseqError
@@ -50,6 +53,8 @@ class RenderJob:
     bit_depth: str = "24"
     stems_dir: str | None = None
     loop: bool = False
+    loudness: float | None = None
+    """Integrated loudness (LUFS) to bring the render to; None: the song's `[mix]`."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,9 @@ def render_here(job: RenderJob, progress: Progress | None = None) -> RenderRepor
     """
     check_output(job.format, job.bit_depth, job.sample_rate)
     plan = plan_render(job.song, job.sample_rate, loop=job.loop)
+    target = job.loudness if job.loudness is not None else job.song.mix.loudness
+    if target is not None:
+        plan.trim = loudness_trim(plan, target)
     seed = job.song.seed
     meter = LoudnessMeter(job.sample_rate)
     gains = np.ones(plan.frames, dtype=np.float32)
@@ -205,6 +213,8 @@ class RenderPlan:
     capped: bool
     """A sound rang past the tail cap: the file fades out at its end."""
     stem_names: list[str]
+    trim: float = 0.0
+    """dB on the master bus after the glue, to meet a loudness target."""
 
     @property
     def frames(self) -> int:
@@ -255,38 +265,56 @@ def plan_render(song: Song, sample_rate: int, *, loop: bool = False) -> RenderPl
 
 def mix_blocks(plan: RenderPlan) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """(frame in the file, limited stereo block (2, n), its gains), block by block."""
-    mixer = Mixer(plan.tracks(), plan.sample_rate, plan.song.gain)
-    latency = mixer.latency
-    # mix from frame 0 (earlier tails, filter and limiter state), keep [start, end)
-    first = max(0, plan.start + latency - plan.start % BLOCK) if plan.start else 0
-    first -= first % BLOCK
-    position = 0
-    while position < plan.start + latency:  # warm-up before a loop's kept pass
-        frames = min(BLOCK, plan.start + latency - position)
-        mixer.render(position, frames)
-        position += frames
+    mixer = Mixer(
+        plan.tracks(), plan.sample_rate, plan.song.gain, song=plan.song, trim_db=plan.trim
+    )
     at = 0
-    while at < plan.frames:
-        frames = min(BLOCK, plan.frames - at)
+    for position, frames, kept in _spans(plan, mixer.latency):
         block, gain = mixer.render(position, frames)
-        position += frames
+        if not kept:
+            continue  # warm-up: earlier tails, effects' and limiter's state
         if plan.capped:
             _fade_tail(block, at, plan.frames, plan.sample_rate)
         yield at, block, gain
         at += frames
 
 
-def stem_blocks(plan: RenderPlan, name: str, gains: np.ndarray) -> Iterator[np.ndarray]:
-    """One track's stereo blocks with the mix's limiter gain: stems sum to the mix."""
-    track = plan.tracks().get(name)
+def _spans(plan: RenderPlan, latency: int) -> Iterator[tuple[int, int, bool]]:
+    """(first frame, frames, kept) of each block a render mixes: from frame 0 on (a
+    loop's earlier passes and the limiter's lookahead are warm-up), then the file."""
+    position = 0
+    while position < plan.start + latency:
+        frames = min(BLOCK, plan.start + latency - position)
+        yield position, frames, False
+        position += frames
     at = 0
     while at < plan.frames:
         frames = min(BLOCK, plan.frames - at)
-        if track is None:
+        yield position, frames, True
+        position += frames
+        at += frames
+
+
+def stem_blocks(plan: RenderPlan, name: str, gains: np.ndarray) -> Iterator[np.ndarray]:
+    """One track's stereo blocks (with its own send returns) and the mix's master gain:
+    stems sum to the mix."""
+    tracks = plan.tracks()
+    mixer = Mixer(tracks, plan.sample_rate, song=plan.song, only=name) if name in tracks else None
+    master = np.float32(10 ** (plan.song.gain / 20))
+    position = 0
+    stateful = mixer is not None and (mixer.strips or mixer.returns is not None)
+    while stateful and position < plan.start:  # a loop: effects' state before its pass
+        frames = min(BLOCK, plan.start - position)
+        if mixer is not None:
+            mixer.bus(position, frames)
+        position += frames
+    at = 0
+    while at < plan.frames:
+        frames = min(BLOCK, plan.frames - at)
+        if mixer is None:
             block = np.zeros((2, frames), dtype=np.float32)  # a track without a sound
         else:
-            master = np.float32(10 ** (plan.song.gain / 20))
-            block = track.render(plan.start + at, frames) * master * gains[at : at + frames]
+            block = mixer.bus(plan.start + at, frames) * master * gains[at : at + frames]
             np.clip(block, -1.0, 1.0, out=block)
             if plan.capped:
                 _fade_tail(block, at, plan.frames, plan.sample_rate)
@@ -294,11 +322,53 @@ def stem_blocks(plan: RenderPlan, name: str, gains: np.ndarray) -> Iterator[np.n
         at += frames
 
 
+def loudness_trim(plan: RenderPlan, target: float, passes: int = 4) -> float:
+    """The gain (dB) after the glue compressor that brings the render to `target` LUFS.
+
+    The mix up to the glue is rendered once; each pass puts it through a trim and the
+    limiter and measures it, correcting until within 0.1 LU (the limiter, keeping the
+    ceiling, is what can make it take more than one correction)."""
+    mixer = Mixer(plan.tracks(), plan.sample_rate, plan.song.gain, song=plan.song)
+    blocks = [
+        (mixer.master.before_trim(mixer.bus(position, frames)), kept)
+        for position, frames, kept in _spans(plan, mixer.latency)
+    ]
+    trim = 0.0
+    for _ in range(passes):
+        limiter = Limiter(plan.sample_rate)
+        meter = LoudnessMeter(plan.sample_rate)
+        gain = np.float32(10 ** (trim / 20))
+        at = 0
+        for block, kept in blocks:
+            out, _ = limiter.process(block * gain)
+            if kept:
+                if plan.capped:
+                    _fade_tail(out, at, plan.frames, plan.sample_rate)
+                meter.add(np.ascontiguousarray(out.T))
+                at += out.shape[1]
+        lufs = meter.integrated()
+        if lufs is None:
+            return 0.0  # too short or silent: nothing to aim at
+        if abs(target - lufs) < 0.1:
+            break
+        trim += target - lufs
+    return trim
+
+
 def render_audio(
-    song: Song, sample_rate: int, *, stems: bool = False, loop: bool = False
+    song: Song,
+    sample_rate: int,
+    *,
+    stems: bool = False,
+    loop: bool = False,
+    loudness: float | None = None,
 ) -> Rendered:
     """The whole render in memory: float32 (frames, 2) mix, and stems if asked."""
     plan = plan_render(song, sample_rate, loop=loop)
+    if loudness is None:
+        loudness = song.mix.loudness
+    if loudness is not None:
+        plan.trim = loudness_trim(plan, loudness)
     mix = np.zeros((2, plan.frames), dtype=np.float32)
     gains = np.ones(plan.frames, dtype=np.float32)
     for at, block, gain in mix_blocks(plan):

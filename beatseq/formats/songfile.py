@@ -4,7 +4,9 @@ The format (documented in the README):
 
     [song]       title, bpm, time_signature, swing, swing_unit, seed, humanize, key,
                  arrangement
-    [kit]        use = "boom" (a shipped kit), then [kit.NAME] per instrument
+    [kit]        use = "boom" (a shipped kit), then [kit.NAME] per instrument (its
+                 effects in [kit.NAME.fx], read by `beatseq.formats.effects`)
+    [mix]        the send buses, master glue compressor, loudness target
     [patterns.NAME]  steps, resolution, swing, and one step string per track,
                  or file = "path/to/pattern.toml" for a pattern in its own file
     [[sections]] name, patterns, repeat, mute, bpm
@@ -21,12 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from beatseq.errors import BeatseqError
+from beatseq.formats.effects import read_fx, read_mix
 from beatseq.formats.instruments import FIELDS, read_settings, read_synth
 from beatseq.formats.kits import require_kit, shipped_kit, shipped_sound
 from beatseq.formats.steps import StepSyntaxError, parse_steps
 from beatseq.formats.tomlplace import KeyPath
 from beatseq.formats.tomlread import TomlReader
 from beatseq.model import Feel, Humanize, Instrument, Kit, Pattern, Section, Song, Track
+from beatseq.model.effects import PLAIN_EFFECTS
 from beatseq.model.gm import assign_midi
 from beatseq.model.groove import (
     FEEL_MS_RANGE,
@@ -42,7 +46,7 @@ from beatseq.model.section import BPM_RANGE, MAX_REPEAT
 from beatseq.model.song import DENOMINATORS
 from beatseq.ticks import RESOLUTIONS, SWING_UNITS
 
-TOP_KEYS = ("song", "kit", "patterns", "sections")
+TOP_KEYS = ("song", "kit", "mix", "patterns", "sections")
 SONG_KEYS = (
     "title",
     "gain",
@@ -55,7 +59,7 @@ SONG_KEYS = (
     "key",
     "arrangement",
 )
-INSTRUMENT_KEYS = ("sample", "synth", *FIELDS)
+INSTRUMENT_KEYS = ("sample", "synth", *FIELDS, "fx")
 PATTERN_KEYS = ("steps", "resolution", "swing", "file")
 TRACK_KEYS = ("grid", "length", "swing", "feel", "humanize")
 SECTION_KEYS = ("name", "patterns", "repeat", "mute", "bpm")
@@ -117,6 +121,7 @@ class _SongReader:
                 humanize=_humanize(r, head, p) or Humanize(),
                 key=self.key(head),
                 kit=kit,
+                mix=read_mix(r, data),
                 patterns=tuple(patterns),
                 sections=tuple(sections),
                 arrangement=tuple(arrangement),
@@ -160,6 +165,7 @@ class _SongReader:
             instruments = {i.name: i for i in base.instruments}
         written = [name for name in table if name != "use"]
         guesses = dict(zip(written, assign_midi(written, taken=_taken(instruments)), strict=True))
+        names = set(instruments) | set(written)
         for name in written:
             path: KeyPath = ("kit", name)
             value = table[name]
@@ -169,7 +175,7 @@ class _SongReader:
                 )
             r.check_keys(value, INSTRUMENT_KEYS, path)
             instruments[name] = self.instrument(
-                name, value, path, instruments.get(name), guesses[name]
+                name, value, path, instruments.get(name), guesses[name], names
             )
         for name, instrument in instruments.items():
             if instrument.path and not Path(instrument.path).is_file():
@@ -184,8 +190,10 @@ class _SongReader:
         path: KeyPath,
         base: Instrument | None,
         guess: tuple[int, int],
+        names: set[str],
     ) -> Instrument:
         r = self.r
+        fx = read_fx(r, table, path, base.fx if base else PLAIN_EFFECTS, names)
         synth = read_synth(r, table, path, base.synth if base else None)
         sample = r.string(table, "sample", path, default=base.sample if base else None)
         if sample is None and synth is None:
@@ -210,6 +218,7 @@ class _SongReader:
                 sample=sample,
                 path=resolved,
                 synth=synth,
+                fx=fx,
                 **read_settings(r, table, path, defaults, guess),
             )
         except ValueError as err:

@@ -21,12 +21,14 @@ from tomlkit.items import AoT, InlineTable, Table
 
 from beatseq.errors import BeatseqError
 from beatseq.formats.atomic import write_atomic
+from beatseq.formats.effects import fx_table, mix_table, same_part
 from beatseq.formats.instruments import FIELDS, PLAIN, synth_value, written
 from beatseq.formats.kits import shipped_kit, shipped_sound
 from beatseq.formats.notelines import is_note_line, layout_like
 from beatseq.formats.steps import StepSyntaxError, format_steps, format_steps_like, parse_steps
 from beatseq.formats.tomlread import TomlReader
 from beatseq.model import Instrument, Kit, Pattern, Section, Song, Track
+from beatseq.model.effects import PLAIN_EFFECTS
 from beatseq.model.gm import DRUM_CHANNEL, guess_midi
 
 KeyPath = tuple[str | int, ...]
@@ -145,6 +147,9 @@ def song_document(song: Song, folder: Path) -> tomlkit.TOMLDocument:
         head["arrangement"] = list(song.arrangement)
     doc["song"] = head
     doc["kit"] = _kit_table(song.kit)
+    mix = mix_table(song.mix)
+    if mix is not None:
+        doc["mix"] = mix
     patterns = tomlkit.table(is_super_table=True)
     for pattern in song.patterns:
         patterns[pattern.name] = _pattern_table(pattern, song, folder)
@@ -221,6 +226,9 @@ def _instrument_fields(instrument: Instrument, base: Instrument | None) -> dict[
                 continue  # cannot unset a default here; the check after saving catches it
             value = ""  # choke = "" clears a default choke group
         fields[key] = _num(value) if isinstance(value, float) else written(key, value)
+    if instrument.fx != (defaults.fx if defaults is not None else PLAIN_EFFECTS):
+        fx = fx_table(instrument.fx)
+        fields["fx"] = fx if fx is not None else tomlkit.table()
     return fields
 
 
@@ -328,7 +336,7 @@ def _same(old: Any, new: Any, path: KeyPath) -> bool:
     """Equal as values; step strings count as equal when they write the same steps."""
     old_value = old.unwrap() if hasattr(old, "unwrap") else old
     new_value = new.unwrap() if hasattr(new, "unwrap") else new
-    if old_value == new_value:
+    if old_value == new_value or same_part(path, old_value, new_value):
         return True
     if path[:1] != ("patterns",):
         return False

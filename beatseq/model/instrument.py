@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from beatseq.model.effects import PLAIN_EFFECTS, Effects
 from beatseq.model.gm import DRUM_CHANNEL
 from beatseq.model.synth import Synth
 
@@ -73,6 +74,8 @@ class Instrument:
     synth: Synth | None = None
     """Played by a synth voice instead of a sample (`beatseq.model.synth`); the sample
     settings above do not apply to it."""
+    fx: Effects = PLAIN_EFFECTS
+    """The track's strip beyond gain and pan: inserts, sends, ducking."""
     path: str = field(default="", compare=False)
     """The resolved audio file (absolute), filled in by the loader; "" if unknown."""
 
@@ -180,7 +183,15 @@ class Kit:
         return instrument.solo or not any(i.solo for i in self.instruments)
 
     def without(self, name: str) -> Kit:
-        return replace(self, instruments=tuple(i for i in self.instruments if i.name != name))
+        """This kit without instrument `name` (and without ducking under it)."""
+        kept = []
+        for i in self.instruments:
+            if i.name == name:
+                continue
+            if i.fx.duck is not None and i.fx.duck.by == name:
+                i = replace(i, fx=replace(i.fx, duck=None))
+            kept.append(i)
+        return replace(self, instruments=tuple(kept))
 
 
 def _check_float(what: str, value: float, bounds: tuple[float, float]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from beatseq.model.effects import Mix
 from beatseq.model.groove import Humanize, check_swing
 from beatseq.model.instrument import GAIN_RANGE, Kit
 from beatseq.model.pattern import Pattern
@@ -33,6 +34,8 @@ class Song:
     key: Key | None = None
     """The song's key and scale (for scale lock and transposition); None if unset."""
     kit: Kit = Kit()
+    mix: Mix = Mix()
+    """Send buses, master glue compressor, loudness target."""
     patterns: tuple[Pattern, ...] = ()
     sections: tuple[Section, ...] = ()
     arrangement: tuple[str, ...] = ()

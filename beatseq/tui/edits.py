@@ -349,12 +349,13 @@ def rename_track(song: Song, old: str, new: str) -> Song:
     def renamed(name: str) -> str:
         return new if name == old else name
 
-    kit = replace(
-        song.kit,
-        instruments=tuple(
-            replace(i, name=new) if i.name == old else i for i in song.kit.instruments
-        ),
-    )
+    def moved(i: Instrument) -> Instrument:  # ducking under the renamed track follows it
+        duck = i.fx.duck
+        if duck is not None and duck.by == old:
+            i = replace(i, fx=replace(i.fx, duck=replace(duck, by=new)))
+        return replace(i, name=new) if i.name == old else i
+
+    kit = replace(song.kit, instruments=tuple(moved(i) for i in song.kit.instruments))
     patterns = tuple(
         replace(p, tracks=tuple(replace(t, name=renamed(t.name)) for t in p.tracks))
         for p in song.patterns

@@ -72,6 +72,33 @@ def test_the_engine_plays_what_render_writes(manual) -> None:  # type: ignore[no
     assert error < 1e-3 * np.max(np.abs(offline))  # better than -60 dB (in fact ~-120)
 
 
+def test_the_engine_plays_effects_as_render_writes_them(manual) -> None:  # type: ignore[no-untyped-def]
+    from beatseq.model.effects import Compressor, Crush, Delay, Duck, Effects, Eq, Filter, Mix
+
+    engine, capture = manual
+    s = load_song(ROOT / "patterns" / "boom-bap.toml").only_section("hook")
+    fx = {
+        "kick": Effects(eq=Eq(low=4.0), comp=Compressor(threshold=-20.0)),
+        "snare": Effects(filter=Filter("bandpass", 1500.0, 0.3), reverb=-8.0, delay=-14.0),
+        "closed-hat": Effects(crush=Crush(bits=8.0, rate=22050.0), drive=0.4),
+        "crash": Effects(duck=Duck(by="kick", amount=8.0, release=120.0), reverb=-6.0),
+    }
+    kit = s.kit
+    for name, effects in fx.items():
+        kit = kit.with_instrument(replace(kit[name], fx=effects))
+    mix = Mix(delay=Delay(time="1/8d"), glue=Compressor(threshold=-24.0, ratio=2.0))
+    s = replace(s, kit=kit, mix=mix)
+    engine.send(p.Load(s))
+    engine.send(p.Play())
+    _advance(engine, 4 * RATE // 256)
+    live = _captured(engine, capture)
+    offline = render_audio(s, RATE).mix
+    start = onsets(live)[0]
+    n = min(live.shape[0] - start, 3 * RATE)
+    error = np.max(np.abs(live[start : start + n] - offline[onsets(offline)[0] :][:n]))
+    assert error < 1e-3 * np.max(np.abs(offline))  # better than -60 dB (in fact ~-120)
+
+
 def test_changes_while_playing_are_heard_where_promised(manual, clicks) -> None:  # type: ignore[no-untyped-def]
     engine, capture = manual
     beat = pattern("beat", kick="x...x...x...x...", hat="..x...x...x...x.")

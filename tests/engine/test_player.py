@@ -32,7 +32,7 @@ def test_playing_a_song_sounds_exactly_like_rendering_it():
     length = compile_song(s, RATE).length_samples
     live = play(player, length + 4096)
     offline = render_audio(s, RATE).mix
-    latency = player.limiter.latency
+    latency = player.master.latency
     assert np.array_equal(live[latency : latency + length], offline[:length])
 
 
@@ -48,7 +48,7 @@ def test_a_looped_pattern_repeats_seamlessly(clicks) -> None:  # type: ignore[no
     player.play()
     period = compile_song(s.only_pattern("beat"), RATE).length_samples  # 1 s
     out = play(player, 5 * period + 2048)
-    latency = player.limiter.latency
+    latency = player.master.latency
     hits = [f - latency for f in onsets(out)]
     one_pass = sorted({e.sample for e in compile_song(s.only_pattern("beat"), RATE).events})
     assert hits == [
@@ -69,7 +69,7 @@ def test_an_edit_is_heard_from_the_next_step(clicks) -> None:  # type: ignore[no
     player.load(edited)
     after = play(player, 2 * 88200)
     out = np.concatenate([before, after])
-    latency = player.limiter.latency
+    latency = player.master.latency
     hits = [f - latency for f in onsets(out)]
     quarter = RATE // 2  # a beat at 120 BPM
     # the old bar had kicks on 1 and 3; the edit, made 34 frames before beat 2, puts a
@@ -85,7 +85,7 @@ def test_a_tempo_change_takes_the_next_step_at_the_new_tempo(clicks) -> None:  #
     first = play(player, 22016)  # just before beat 2 (22050)
     player.set_tempo(60)
     rest = play(player, 4 * 44100)
-    hits = [f - player.limiter.latency for f in onsets(np.concatenate([first, rest]))]
+    hits = [f - player.master.latency for f in onsets(np.concatenate([first, rest]))]
     # at the change, 22016 frames in, tick 958.6 of 960 had passed at 120 BPM; the rest
     # of that beat (1.4 ticks) goes by at 60 BPM
     rest_of_beat = round((960 - 22016 / 22050 * 960) / 960 * 44100)
@@ -101,7 +101,7 @@ def test_mute_and_solo_are_ramped_and_heard_at_once(clicks) -> None:  # type: ig
     play(player, 4096)
     player.set_channel("hat", mute=True)
     out = play(player, 8 * 4096)
-    latency = player.limiter.latency
+    latency = player.master.latency
     kick_level = 10 ** (-6 / 20)
     levels = {round(float(out[f, 0]), 4) for f in onsets(out) if f > latency + 256}
     assert levels == {round(kick_level, 4)}  # only the kick: the hat is silent
@@ -125,7 +125,7 @@ def test_a_queued_pattern_starts_on_the_bar_line(clicks) -> None:  # type: ignor
     rest = play(player, 3 * 88200)
     out = np.concatenate([start, rest])
     stems = onsets(out)
-    latency = player.limiter.latency
+    latency = player.master.latency
     bar = 88200
     assert [f - latency for f in stems][:3] == [0, bar, bar + 22050]
     assert player.where(player.frame).selection == Selection("pattern", "b", loop=True)
@@ -137,7 +137,7 @@ def test_count_in_metronome_and_positions(clicks) -> None:  # type: ignore[no-un
     player.load(s)
     player.play(count_in=True)
     out = play(player, 3 * 88200)
-    latency = player.limiter.latency
+    latency = player.master.latency
     # four count-in clicks a beat apart, then the kick one bar after play
     loud = np.abs(out[:, 0]) > 1e-6
     quiet_before = np.convolve(loud, np.ones(300), mode="full")[: loud.shape[0]] - loud == 0
@@ -153,7 +153,7 @@ def test_where_reports_bar_beat_step_and_section(clicks) -> None:  # type: ignor
     player.load(s)
     player.play()
     play(player, 88200 + 3 * 22050 + 11025 + 4096)
-    at = player.where(player.limiter.latency + 88200 + 3 * 22050 + 11025 + 10)
+    at = player.where(player.master.latency + 88200 + 3 * 22050 + 11025 + 10)
     assert (at.bar, at.beat, at.step, at.section, at.playing) == (2, 4, 3, "hook", True)
     player.stop()
     play(player, 1024)  # past what was already on its way out
@@ -167,7 +167,7 @@ def test_preview_plays_a_sound_now(clicks) -> None:  # type: ignore[no-untyped-d
     play(player, 1024)
     player.preview("kick", velocity=127)
     out = play(player, 1024)
-    assert onsets(out) == [player.limiter.latency]
+    assert onsets(out) == [player.master.latency]
 
 
 def test_where_reports_ticks_into_the_section(clicks) -> None:  # type: ignore[no-untyped-def]
@@ -177,7 +177,7 @@ def test_where_reports_ticks_into_the_section(clicks) -> None:  # type: ignore[n
     player.play()
     play(player, 88200 + 22050 + 4096)
     # one bar of verse (2 s) then half a second (one beat = 960 ticks) into the hook
-    at = player.where(player.limiter.latency + 88200 + 22050)
+    at = player.where(player.master.latency + 88200 + 22050)
     assert at.section == "hook"
     assert at.section_tick == pytest.approx(960, abs=1)
     player.stop()
@@ -209,7 +209,7 @@ def test_a_file_from_the_browser_plays_now(clicks, tmp_path) -> None:  # type: i
     path = write_sound(tmp_path / "browse.wav", np.array([0.5], dtype=np.float32))
     player.preview_file(str(path))
     out = play(player, 1024)
-    assert onsets(out) == [player.limiter.latency]
-    assert out[player.limiter.latency, 0] == pytest.approx(
+    assert onsets(out) == [player.master.latency]
+    assert out[player.master.latency, 0] == pytest.approx(
         0.5 * 10 ** (-6 / 20) * (100 / 127) ** 1.5, rel=1e-4
     )  # -6 dB of headroom, velocity 100 on the default curve

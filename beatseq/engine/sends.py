@@ -1,0 +1,130 @@
+"""The song's send buses: a reverb and a tempo-synced delay, fed by the tracks' sends.
+
+`Returns` takes the stereo sum of every track's reverb send and delay send for a block
+and gives back what the two buses return. Both buses are linear (what goes in twice
+as loud comes back twice as loud, and two sends come back as the sum of each), which
+is what lets each stem carry its own returns and the stems still sum to the mix.
+
+- Reverb: pedalboard's Reverb (JUCE's Freeverb), fully wet, run with its state kept
+  (measured: identical samples for any block size).
+- Delay: a feedback delay line whose length is the note value at the song's tempo
+  (`[song] bpm`: sections at other tempos keep it); each repeat goes through a
+  one-pole low-pass (pedalboard's LowpassFilter) before it is fed back, so the repeats
+  grow darker. The line is worked a delay's length at a time, which is exact: every
+  sample read was written at least one delay earlier.
+
+Live: a change of the delay's length (a tempo change) starts a new line; the old one
+rings out its repeats fed with nothing. Return levels glide over a ramp.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from beatseq.engine.effects import Glide, prime, run_plugin
+from beatseq.model.effects import Delay, Mix, Reverb
+
+QUIET = 1e-7
+"""An old delay line is dropped once everything in it is below this."""
+
+
+class ReverbBus:
+    def __init__(self, settings: Reverb, rate: int):
+        import pedalboard
+
+        self.rate = rate
+        self.plugin = pedalboard.Reverb(wet_level=1.0, dry_level=0.0)
+        self.retune(settings)
+        prime(self.plugin, 2, rate)
+
+    def retune(self, settings: Reverb) -> None:
+        self.plugin.room_size = settings.size
+        self.plugin.damping = settings.damping
+        self.plugin.width = settings.width
+
+    def process(self, send: np.ndarray) -> np.ndarray:
+        return run_plugin(self.plugin, send, self.rate)
+
+
+class DelayLine:
+    def __init__(self, settings: Delay, bpm: float, rate: int):
+        import pedalboard
+
+        self.rate = rate
+        self.length = max(1, round(settings.seconds(bpm) * rate))
+        self.feedback = np.float32(settings.feedback)
+        self.lowpass = pedalboard.LowpassFilter(cutoff_frequency_hz=settings.lowpass)
+        prime(self.lowpass, 2, rate)
+        self.line = np.zeros((2, self.length), dtype=np.float32)
+        self.position = 0  # the next sample written; line[i % length] holds sample i
+
+    def retune(self, settings: Delay) -> None:
+        self.feedback = np.float32(settings.feedback)
+        self.lowpass.cutoff_frequency_hz = settings.lowpass
+
+    def process(self, send: np.ndarray) -> np.ndarray:
+        frames = send.shape[1]
+        out = np.empty((2, frames), dtype=np.float32)
+        at = 0
+        while at < frames:
+            where = self.position % self.length
+            n = min(frames - at, self.length - where)  # at most a delay, never wrapping
+            past = np.ascontiguousarray(self.line[:, where : where + n])
+            tap = run_plugin(self.lowpass, past, self.rate)
+            self.line[:, where : where + n] = send[:, at : at + n] + self.feedback * tap
+            out[:, at : at + n] = tap
+            self.position += n
+            at += n
+        return out
+
+    def quiet(self) -> bool:
+        return float(np.max(np.abs(self.line))) < QUIET
+
+
+class Returns:
+    """The two buses; `process` takes the sends (2 buses, 2 channels, frames). A bus
+    is made when a track first sends to it (`need`), and runs from then on."""
+
+    def __init__(self, mix: Mix, bpm: float, rate: int):
+        self.rate = rate
+        self.mix = mix
+        self.bpm = bpm
+        self.reverb: ReverbBus | None = None
+        self.delays: list[DelayLine] = []  # the last one is fed
+        self.levels = Glide(_levels(mix))
+
+    def need(self, reverb: bool, delay: bool) -> None:
+        if reverb and self.reverb is None:
+            self.reverb = ReverbBus(self.mix.reverb, self.rate)
+        if delay and not self.delays:
+            self.delays.append(DelayLine(self.mix.delay, self.bpm, self.rate))
+
+    def update(self, mix: Mix, bpm: float) -> None:
+        if self.reverb is not None and mix.reverb != self.mix.reverb:
+            self.reverb.retune(mix.reverb)
+        length = max(1, round(mix.delay.seconds(bpm) * self.rate))
+        if self.delays and length != self.delays[-1].length:
+            self.delays.append(DelayLine(mix.delay, bpm, self.rate))
+        elif self.delays and mix.delay != self.mix.delay:
+            self.delays[-1].retune(mix.delay)
+        self.levels.set(_levels(mix))
+        self.mix, self.bpm = mix, bpm
+
+    def process(self, sends: np.ndarray) -> np.ndarray:
+        frames = sends.shape[2]
+        out = np.zeros((2, frames), dtype=np.float32)
+        curves = self.levels.curves(frames)
+        levels = [self.levels.target[k] if curves is None else curves[k] for k in range(2)]
+        if self.reverb is not None:
+            out += self.reverb.process(np.ascontiguousarray(sends[0])) * levels[0]
+        if self.delays:
+            echoes = self.delays[-1].process(sends[1])
+            for old in self.delays[:-1]:
+                echoes += old.process(np.zeros((2, frames), dtype=np.float32))
+            self.delays = [d for d in self.delays[:-1] if not d.quiet()] + self.delays[-1:]
+            out += echoes * levels[1]
+        return out
+
+
+def _levels(mix: Mix) -> tuple[float, float]:
+    return (10 ** (mix.reverb.level / 20), 10 ** (mix.delay.level / 20))

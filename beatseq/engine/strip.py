@@ -1,0 +1,146 @@
+"""A track's channel strip: fader and pan (`Bus`), and with effects, the whole `Strip`.
+
+`Bus` is what every track has: a gain and a pan (constant power for a mono sound,
+unity in the centre; balance for a stereo one). `Strip` is what a track with effects
+gets instead of adding its voices straight into the mix (`TrackRenderer.add_to`):
+its voices, rendered dry, go through the inserts (`beatseq.engine.effects.Chain`),
+the fader and pan, the ducking under its key track's hits, and then feed the sends,
+taken after all that. The mixer (`beatseq.engine.mixer`) and the live Player both
+drive strips; the send buses are `beatseq.engine.sends`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from beatseq.engine.effects import RAMP, Chain, Glide, duck_gain, duck_reach, ramp_curve
+from beatseq.model import Instrument
+from beatseq.model.effects import PLAIN_EFFECTS, Duck, Effects
+
+
+@dataclass(frozen=True)
+class Bus:
+    gain: float
+    """Linear."""
+    pan: float
+
+    @classmethod
+    def of(cls, instrument: Instrument, audible: bool = True) -> Bus:
+        gain = 10 ** (instrument.gain / 20) if audible else 0.0
+        return cls(gain=gain, pan=instrument.pan)
+
+
+def pan_gains(pan: float, *, stereo: bool) -> tuple[float, float]:
+    """Left and right gains, unity in the centre: constant power for mono, balance for
+    stereo (the far side is turned down)."""
+    if stereo:
+        return (min(1.0, 1.0 - pan), min(1.0, 1.0 + pan))
+    angle = (pan + 1.0) * math.pi / 4.0
+    return (math.sqrt(2.0) * math.cos(angle), math.sqrt(2.0) * math.sin(angle))
+
+
+class Strip:
+    """A track with effects: its voices through the inserts, then fader and pan, ducking,
+    and the sends (taken after both). Settings changed while playing glide over RAMP
+    frames. Without effects a track never gets one (`TrackRenderer.add_to` is cheaper
+    and gives today's samples)."""
+
+    def __init__(self, fx: Effects, bus: Bus, channels: int, sample_rate: int):
+        self.rate = sample_rate
+        self.channels = channels
+        self.fx = fx
+        self.chain: Chain | None = Chain(fx, sample_rate, channels) if fx.inserts else None
+        self.bus = bus
+        self.gains = Glide(self._pan(bus))
+        self.levels = Glide(_send_levels(fx))
+        self.duck = fx.duck
+        self._old_duck: tuple[Duck | None, int] | None = None  # crossfading from
+
+    def _pan(self, bus: Bus) -> tuple[float, float]:
+        left, right = pan_gains(bus.pan, stereo=self.channels == 2)
+        return (bus.gain * left, bus.gain * right)
+
+    @property
+    def sends(self) -> bool:
+        return self.fx.reverb is not None or self.fx.delay is not None
+
+    def update(self, fx: Effects, bus: Bus) -> None:
+        if fx != self.fx:
+            if self.chain is None and fx.inserts:
+                self.chain = Chain(PLAIN_EFFECTS, self.rate, self.channels)
+            if self.chain is not None:
+                self.chain.update(fx)
+            if fx.duck != self.duck:
+                self._old_duck, self.duck = (self.duck, 0), fx.duck
+            self.levels.set(_send_levels(fx))
+            self.fx = fx
+        self.bus = bus
+        self.gains.set(self._pan(bus))
+
+    def followed(self) -> set[str]:
+        """The tracks whose hits this strip follows (ducking, and a duck fading out)."""
+        names = {d.by for d in (self.duck, self._old_duck[0] if self._old_duck else None) if d}
+        return names
+
+    @property
+    def reach(self) -> int:
+        """How many frames before a block a key track's hit can still duck it."""
+        ducks = (self.duck, self._old_duck[0] if self._old_duck else None)
+        return max((duck_reach(d, self.rate) for d in ducks if d is not None), default=0)
+
+    def process(
+        self,
+        dry: np.ndarray,
+        frame: int,
+        onsets: dict[str, np.ndarray],
+        mix: np.ndarray,
+        sends: np.ndarray | None,
+    ) -> None:
+        """Add the track's voices `dry` (channels, frames), at `frame` of the song, to the
+        stereo `mix` and to the `sends` (bus, channel, frame). `onsets` holds the hits of
+        the tracks in `followed()` from `duck_reach` frames before the block on."""
+        x = self.chain.process(dry, frame) if self.chain is not None else dry
+        frames = x.shape[1]
+        out = np.empty((2, frames), dtype=np.float32)
+        curves = self.gains.curves(frames)
+        for c in range(2):
+            source = x[0 if x.shape[0] == 1 else c]
+            np.multiply(source, self.gains.target[c] if curves is None else curves[c], out=out[c])
+        duck = self._ducking(onsets, frame, frames)
+        if duck is not None:
+            out *= duck
+        mix += out
+        levels = self.levels.curves(frames)
+        if sends is None or (levels is None and not self.levels.target.any()):
+            return
+        for k in range(2):
+            sends[k] += out * (self.levels.target[k] if levels is None else levels[k])
+
+    def _ducking(self, onsets: dict[str, np.ndarray], frame: int, frames: int) -> np.ndarray | None:
+        def gain(duck: Duck | None) -> np.ndarray | None:
+            if duck is None:
+                return None
+            return duck_gain(duck, onsets.get(duck.by, _NONE), frame, frames, self.rate)
+
+        now = gain(self.duck)
+        if self._old_duck is None:
+            return now
+        old_duck, done = self._old_duck
+        before = gain(old_duck)
+        a = before if before is not None else np.ones(frames, dtype=np.float32)
+        b = now if now is not None else np.ones(frames, dtype=np.float32)
+        ramp = ramp_curve(done, frames)
+        self._old_duck = (old_duck, done + frames) if done + frames < RAMP else None
+        return np.asarray(a + (b - a) * ramp)
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def _send_levels(fx: Effects) -> tuple[float, float]:
+    return tuple(  # type: ignore[return-value]
+        0.0 if level is None else 10 ** (level / 20) for level in (fx.reverb, fx.delay)
+    )

@@ -1,0 +1,264 @@
+"""Effects measured: filter, crush, compressor, ducking, delay, reverb, loudness, stems,
+block-size independence, and live playback equal to the render."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from beatseq.compile import compile_song
+from beatseq.engine import render as render_module
+from beatseq.engine.effects import CompStage, CrushStage, FilterStage
+from beatseq.engine.player import Player
+from beatseq.engine.render import mix_blocks, plan_render, render_audio
+from beatseq.model import Song
+from beatseq.model.effects import Compressor, Crush, Delay, Duck, Effects, Eq, Filter, Mix, Reverb
+from tests.engine.conftest import write_sound
+from tests.helpers import pattern, song
+
+RATE = 44100
+
+
+def _db(x: np.ndarray) -> float:
+    return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64))))
+
+
+def _band(x: np.ndarray, low: float, high: float) -> float:
+    """Power (dB) of mono `x` between two frequencies."""
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(x.shape[0]))) ** 2
+    f = np.fft.rfftfreq(x.shape[0], 1 / RATE)
+    return float(10 * np.log10(spectrum[(f >= low) & (f < high)].mean()))
+
+
+def _noise(seconds: float = 2.0, level: float = 0.05) -> np.ndarray:
+    rng = np.random.default_rng(1)
+    return (rng.standard_normal((1, int(seconds * RATE))) * level).astype(np.float32)
+
+
+def _sine(freq: float, seconds: float, peak: float) -> np.ndarray:
+    t = np.arange(int(seconds * RATE)) / RATE
+    return (peak * np.sin(2 * np.pi * freq * t)).astype(np.float32)[None, :]
+
+
+# processors ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cutoff", [500.0, 2000.0])
+def test_a_lowpass_cuts_above_its_cutoff(cutoff: float) -> None:
+    x = _noise()
+    y = FilterStage(Filter("lowpass", cutoff), RATE, 1).process(x, 0)[0]
+    dry = x[0]
+    passband = _band(y, cutoff / 4, cutoff / 2) - _band(dry, cutoff / 4, cutoff / 2)
+    octave_up = _band(y, 3.6 * cutoff, 4.4 * cutoff) - _band(dry, 3.6 * cutoff, 4.4 * cutoff)
+    assert abs(passband) < 2.5  # flat below the cutoff
+    assert octave_up < -18  # two octaves above: 12 dB/octave, less the knee
+    assert _band(y, 0.9 * cutoff, 1.1 * cutoff) - _band(dry, 0.9 * cutoff, 1.1 * cutoff) > -6
+
+
+def test_a_highpass_and_resonance_shape_the_spectrum() -> None:
+    x = _noise()
+    dry = x[0]
+    high = FilterStage(Filter("highpass", 1000.0), RATE, 1).process(x, 0)[0]
+    assert _band(high, 200, 300) - _band(dry, 200, 300) < -18
+    assert abs(_band(high, 4000, 8000) - _band(dry, 4000, 8000)) < 2
+    peaked = FilterStage(Filter("lowpass", 1000.0, resonance=0.8), RATE, 1).process(x, 0)[0]
+    assert _band(peaked, 950, 1050) - _band(dry, 950, 1050) > 10  # the resonant peak
+
+
+def test_bitcrush_leaves_few_values_and_aliases() -> None:
+    x = _sine(5000.0, 1.0, 0.5)
+    y = CrushStage(Crush(bits=4.0), RATE, 1).process(x, 0)
+    assert len(np.unique(y)) <= 16
+    held = CrushStage(Crush(bits=24.0, rate=8000.0), RATE, 1).process(x, 0)[0]
+    # 5 kHz held at 8 kHz folds to 3 kHz (8 - 5), far above what the sine had there
+    assert _band(held, 2950, 3050) - _band(x[0], 2950, 3050) > 40
+    assert len(np.unique(held[: RATE // 10])) <= 801  # one value per 1/8000 s
+
+
+def test_the_compressor_turns_a_loud_tone_down_by_its_ratio() -> None:
+    x = _sine(440.0, 2.0, 0.5)  # -9 dB RMS
+    settings = Compressor(threshold=-21.0, ratio=4.0, attack=5.0, release=100.0, makeup=2.0)
+    y = CompStage(settings, RATE).process(x, 0)
+    level = _db(y[0, RATE:])
+    assert level == pytest.approx(-21 + (-9.03 + 21) / 4 + 2, abs=0.3)
+    quiet = CompStage(settings, RATE).process(x * 0.05, 0)  # -35 dB RMS: untouched
+    assert np.allclose(quiet, x * 0.05 * 10 ** (2 / 20), rtol=1e-5)
+
+
+# songs ---------------------------------------------------------------------------------
+
+
+def _fx_song(tmp_path: Path, **fx: Effects) -> Song:
+    """A pad (a 2 s, 220 Hz tone) and a kick (a click), with effects on the tracks."""
+    pad = write_sound(tmp_path / "pad.wav", _sine(220.0, 2.0, 0.3)[0])
+    kick = write_sound(tmp_path / "kick.wav", np.array([0.5] + [0.0] * 99, dtype=np.float32))
+    s = song(pattern(kick="x...x...x...x...", pad="x..............."), bpm=120)
+    instruments = []
+    for i in s.kit.instruments:
+        path = pad if i.name == "pad" else kick
+        instruments.append(
+            replace(
+                i,
+                sample=str(path),
+                path=str(path),
+                velocity_curve=0.0,
+                fx=fx.get(i.name, Effects()),
+            )
+        )
+    return replace(s, kit=replace(s.kit, instruments=tuple(instruments)))
+
+
+def test_ducking_takes_the_set_amount_on_each_kick_and_recovers(tmp_path: Path) -> None:
+    duck = Duck(by="kick", amount=9.0, release=100.0, attack=1.0)
+    s = _fx_song(tmp_path, pad=Effects(duck=duck))
+    stems = render_audio(s, RATE, stems=True).stems
+    ducked = stems["pad"][:, 0]
+    plain = render_audio(_fx_song(tmp_path), RATE, stems=True).stems["pad"][:, 0]
+    kicks = [e.sample for e in compile_song(s, RATE).events if e.track == "kick"]
+    window = 200
+
+    def level(x: np.ndarray, at: int) -> float:
+        return _db(x[at : at + window])
+
+    for k in kicks[1:]:
+        down = level(ducked, k + 45) - level(plain, k + 45)  # after the 1 ms attack
+        assert down == pytest.approx(-9.0, abs=0.3)
+        half = k + 44 + round(0.05 * RATE)  # half the release: half the reduction
+        assert level(ducked, half - window // 2) - level(plain, half - window // 2) == (
+            pytest.approx(-4.5, abs=0.4)
+        )
+        back = k + round(0.102 * RATE)
+        assert level(ducked, back) - level(plain, back) == pytest.approx(0.0, abs=0.05)
+
+
+def test_the_delay_repeats_on_the_synced_note(tmp_path: Path) -> None:
+    s = _fx_song(tmp_path, kick=Effects(delay=0.0))
+    s = replace(s, mix=Mix(delay=Delay(time="1/8d", feedback=0.5, lowpass=20000.0)))
+    s = s.with_pattern(pattern(kick="x...............", pad="................"))
+    out = render_audio(s, RATE).mix[:, 0]
+    first = int(np.argmax(np.abs(out) > 0.1))
+    step = round(0.375 * RATE)  # a dotted eighth at 120 BPM
+    echo1 = first + step + int(np.argmax(np.abs(out[first + step - 5 : first + step + 50]))) - 5
+    echo2 = (
+        first
+        + 2 * step
+        + int(np.argmax(np.abs(out[first + 2 * step - 5 : first + 2 * step + 50])))
+        - 5
+    )
+    assert abs(echo1 - (first + step)) <= 2 and abs(echo2 - (first + 2 * step)) <= 3
+    assert np.max(np.abs(out[first + 200 : first + step - 5])) < 1e-3  # nothing between
+    ratio = np.max(np.abs(out[echo2 - 10 : echo2 + 10])) / np.max(
+        np.abs(out[echo1 - 10 : echo1 + 10])
+    )
+    assert 0.3 < ratio <= 0.5  # feedback 0.5, and the low-pass dulls each repeat a little
+
+
+def test_the_reverb_has_a_tail_that_decays(tmp_path: Path) -> None:
+    s = _fx_song(tmp_path, kick=Effects(reverb=0.0))
+    s = replace(s, mix=Mix(reverb=Reverb(size=0.7)))
+    s = s.with_pattern(pattern(kick="x...............", pad="................"))
+    out = render_audio(s, RATE).mix[:, 0]
+    first = int(np.argmax(np.abs(out) > 0.1))
+    windows = [_db(out[first + a : first + a + RATE // 10]) for a in range(1000, RATE, RATE // 10)]
+    assert windows[0] > -60  # a tail, where a dry click has nothing
+    assert all(b < a for a, b in zip(windows, windows[1:]))  # dying away
+    assert windows[0] - windows[-1] > 15
+
+
+def _everything(tmp_path: Path) -> Song:
+    s = _fx_song(
+        tmp_path,
+        pad=Effects(
+            filter=Filter("lowpass", 1200.0, 0.4),
+            drive=0.5,
+            crush=Crush(bits=10.0, rate=22050.0),
+            eq=Eq(low=3.0, mid=-2.0, high=4.0),
+            comp=Compressor(threshold=-24.0, ratio=3.0),
+            reverb=-6.0,
+            delay=-10.0,
+            duck=Duck(by="kick", amount=6.0),
+        ),
+        kick=Effects(reverb=-12.0, eq=Eq(low=6.0)),
+    )
+    return replace(s, mix=Mix(glue=Compressor(threshold=-30.0, ratio=2.0)))
+
+
+def test_stems_with_effects_sends_and_glue_sum_to_the_mix(tmp_path: Path) -> None:
+    rendered = render_audio(_everything(tmp_path), RATE, stems=True)
+    total = sum(rendered.stems.values())
+    assert np.max(np.abs(total - rendered.mix)) < 1e-5 * np.max(np.abs(rendered.mix))
+
+
+def test_effects_give_the_same_samples_in_blocks_of_64(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    s = _everything(tmp_path)
+    whole = np.concatenate([b for _, b, _ in mix_blocks(plan_render(s, RATE))], axis=1)
+    monkeypatch.setattr(render_module, "BLOCK", 64)
+    small = np.concatenate([b for _, b, _ in mix_blocks(plan_render(s, RATE))], axis=1)
+    assert np.max(np.abs(small - whole)) < 1e-5 * np.max(np.abs(whole))  # under -100 dB
+
+
+def test_the_loudness_target_is_met(tmp_path: Path) -> None:
+    import pyloudnorm
+
+    s = replace(_everything(tmp_path), mix=Mix(loudness=-14.0))
+    for target in (-14.0, -20.0):
+        mix = render_audio(s, RATE, loudness=target).mix
+        assert pyloudnorm.Meter(RATE).integrated_loudness(mix) == pytest.approx(target, abs=0.5)
+        assert np.max(np.abs(mix)) <= 10 ** (-1 / 20) * 1.0001
+
+
+def test_a_track_without_effects_is_untouched(tmp_path: Path) -> None:
+    plain = _fx_song(tmp_path)
+    with_fx = _fx_song(tmp_path, pad=Effects(drive=0.7))
+    a = render_audio(plain, RATE, stems=True).stems["kick"]
+    b = render_audio(with_fx, RATE, stems=True).stems["kick"]
+    assert np.array_equal(a, b)
+
+
+# live -----------------------------------------------------------------------------------
+
+
+def _live(player: Player, frames: int, block: int = 256) -> np.ndarray:
+    return np.concatenate([player.render(block) for _ in range(frames // block)], axis=1).T
+
+
+def test_the_player_plays_effects_as_the_render_does(tmp_path: Path) -> None:
+    s = _everything(tmp_path)
+    player = Player(RATE)
+    player.load(s)
+    player.play()
+    length = compile_song(s, RATE).length_samples
+    live = _live(player, length + 4096, block=300)
+    offline = render_audio(s, RATE).mix
+    latency = player.master.latency
+    n = min(length, offline.shape[0])
+    error = np.max(np.abs(live[latency : latency + n] - offline[:n]))
+    assert error < 1e-5 * np.max(np.abs(offline))
+
+
+def _steps(x: np.ndarray) -> float:
+    return float(np.max(np.abs(np.diff(x[:, 0]))))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"volume": -24.0},
+        {"fx": Effects(filter=Filter("lowpass", 300.0), drive=0.8, duck=Duck(by="kick"))},
+        {"fx": Effects(crush=Crush(bits=6.0))},
+    ],
+)
+def test_a_live_change_glides_in(tmp_path: Path, change: dict[str, object]) -> None:
+    s = _fx_song(tmp_path, pad=Effects(eq=Eq(low=3.0)))
+    s = s.with_pattern(pattern(kick="................", pad="x..............."))
+    player = Player(RATE)
+    player.load(s)
+    player.play()
+    before = _live(player, 8192)
+    player.set_channel("pad", **change)
+    after = _live(player, 8192)
+    # the largest step from sample to sample: of the tone before, and as changed
+    steady = max(_steps(before[-4096:]), _steps(after[-4096:]))
+    assert _steps(after[:2048]) <= 1.05 * steady  # no click where it changes
+    assert not np.allclose(after[-1024:], 0.0)
