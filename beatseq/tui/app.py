@@ -10,8 +10,6 @@ silently and the playhead still moves).
 
 from __future__ import annotations
 
-import contextlib
-import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -60,8 +58,6 @@ PADS = ("1", "2", "3", "4", "q", "w", "e", "r", "a", "s", "d", "f", "z", "x", "c
 """The 16 pad keys, laid out like an MPC's 4x4 pads; pad n plays the pattern's track n."""
 AUTOSAVE_SECONDS = 30.0
 FRAME_SECONDS = 1 / 30
-UI_NICENESS = 5
-"""How far the UI steps back once the engine is started (see _start_audio)."""
 
 
 class BeatseqApp(App[None]):
@@ -165,12 +161,6 @@ class BeatseqApp(App[None]):
         with drawing it)."""
         ready_to_spawn()  # for the engine and for exports
         self.link.start()
-        # Then step back: the screen can wait a moment, the engine's render thread can't.
-        # (Linux: this thread only; the engine was started from another, at normal
-        # priority, as DAWs run their GUI below their audio.)
-        if not self.is_headless:  # tests drive the UI inside pytest's own process
-            with contextlib.suppress(AttributeError, OSError):
-                os.nice(UI_NICENESS)
 
     def _sound_folders(self) -> list[Path]:
         folders = []
