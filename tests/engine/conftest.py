@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -50,3 +51,34 @@ def onsets(audio: np.ndarray) -> list[int]:
 
 
 __all__ = ["Instrument", "click", "onsets", "with_sounds", "write_sound"]
+
+
+def live_against_render(song: Song, seconds: float = 3.0, compare: float = 2.2) -> float:
+    """Play `song` on the manual engine for `seconds` and return the largest difference
+    from its offline render over `compare` seconds (from the first onset of each), as a
+    share of the render's peak: under 1e-3 is better than -60 dB."""
+    from beatseq.engine import protocol as p
+    from beatseq.engine.client import EngineClient
+    from beatseq.engine.render import render_audio
+
+    rate = 44100
+    with tempfile.TemporaryDirectory() as folder:
+        capture = Path(folder) / "capture.wav"
+        engine = EngineClient(
+            p.EngineOptions(audio="manual", capture=str(capture), buffer_size=256)
+        )
+        engine.start()
+        try:
+            engine.send(p.Load(song))
+            engine.send(p.Play())
+            engine.send(p.Advance(int(seconds * rate) // 256))
+            frames = int(seconds * rate) - 256
+            engine.wait_for(lambda r: isinstance(r, p.Status) and r.frames >= frames, 30)
+        finally:
+            engine.close()
+        live, _ = soundfile.read(str(capture), dtype="float32")
+    offline = render_audio(song, rate).mix
+    start = onsets(live)[0]
+    n = min(live.shape[0] - start, int(compare * rate))
+    error = np.max(np.abs(live[start : start + n] - offline[onsets(offline)[0] :][:n]))
+    return float(error / np.max(np.abs(offline)))

@@ -17,6 +17,7 @@ from beatseq.errors import BeatseqError
 from beatseq.formats.songfile import load_song
 from beatseq.formats.songwrite import save_song
 from beatseq.model import Keys, Sub
+from tests.engine.conftest import live_against_render
 
 RATE = 44100
 STEP = 0.125  # 1/16 at 120 BPM
@@ -337,12 +338,6 @@ def test_bad_settings_are_one_line_errors(tmp_path: Path, synth: str, message: s
 
 
 def test_live_playback_of_keys_and_a_pad_equals_the_render(tmp_path: Path) -> None:
-    import soundfile
-
-    from beatseq.engine import protocol as p
-    from beatseq.engine.client import EngineClient
-    from tests.engine.conftest import onsets
-
     extra = '[kit.pad]\nsynth = "dark-pad"\ngain = -6\n'
     text = song_text(
         '"rhodes"', "[C4,E4,G4] - - . E4 . G4{v60} - . . [D4,F4,A4] - - - - .", extra=extra
@@ -352,20 +347,4 @@ def test_live_playback_of_keys_and_a_pad_equals_the_render(tmp_path: Path) -> No
     )
     path = tmp_path / "live.toml"
     path.write_text(text)
-    song = load_song(path)
-    capture = tmp_path / "capture.wav"
-    engine = EngineClient(p.EngineOptions(audio="manual", capture=str(capture), buffer_size=256))
-    engine.start()
-    try:
-        engine.send(p.Load(song))
-        engine.send(p.Play())
-        engine.send(p.Advance(3 * RATE // 256))
-        engine.wait_for(lambda r: isinstance(r, p.Status) and r.frames >= 3 * RATE - 256, 30)
-    finally:
-        engine.close()
-    live, _ = soundfile.read(str(capture), dtype="float32")
-    offline = render_audio(song, RATE).mix
-    start = onsets(live)[0]
-    n = min(live.shape[0] - start, int(2.2 * RATE))
-    error = np.max(np.abs(live[start : start + n] - offline[onsets(offline)[0] :][:n]))
-    assert error < 1e-3 * np.max(np.abs(offline))  # better than -60 dB
+    assert live_against_render(load_song(path)) < 1e-3  # better than -60 dB

@@ -16,6 +16,7 @@ from beatseq.formats.songfile import load_song
 from beatseq.formats.songwrite import save_song
 from beatseq.model import Bass808
 from beatseq.tui.edits import set_instrument
+from tests.engine.conftest import live_against_render
 
 RATE = 44100
 STEP = 0.125  # 1/16 at 120 BPM
@@ -133,28 +134,6 @@ def test_bad_synth_settings_are_one_line_errors(tmp_path: Path, synth: str, mess
 
 
 def test_live_playback_of_a_synth_equals_the_render(tmp_path: Path) -> None:
-    import soundfile
-
-    from beatseq.engine import protocol as p
-    from beatseq.engine.client import EngineClient
-    from tests.engine.conftest import onsets
-
     path = tmp_path / "slides.toml"
     path.write_text(SONG.format(line="A1 - - - - - - - C2~ - - - D2 - - -"))
-    song = load_song(path)
-    capture = tmp_path / "capture.wav"
-    engine = EngineClient(p.EngineOptions(audio="manual", capture=str(capture), buffer_size=256))
-    engine.start()
-    try:
-        engine.send(p.Load(song))
-        engine.send(p.Play())
-        engine.send(p.Advance(3 * RATE // 256))
-        engine.wait_for(lambda r: isinstance(r, p.Status) and r.frames >= 3 * RATE - 256, 30)
-    finally:
-        engine.close()
-    live, _ = soundfile.read(str(capture), dtype="float32")
-    offline = render_audio(song, RATE).mix
-    start = onsets(live)[0]
-    n = min(live.shape[0] - start, int(2.2 * RATE))
-    error = np.max(np.abs(live[start : start + n] - offline[onsets(offline)[0] :][:n]))
-    assert error < 1e-3 * np.max(np.abs(offline))  # better than -60 dB
+    assert live_against_render(load_song(path)) < 1e-3  # better than -60 dB
