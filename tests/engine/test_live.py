@@ -24,7 +24,7 @@ from beatseq.engine.render import render_audio
 from beatseq.errors import BeatseqError
 from beatseq.formats.songfile import load_song
 from beatseq.formats.steps import parse_steps
-from tests.engine.conftest import onsets
+from tests.engine.conftest import clear_stale_jack, onsets
 from tests.helpers import pattern, song
 
 ROOT = Path(__file__).parents[2]
@@ -199,6 +199,7 @@ def jack_server(monkeypatch):  # type: ignore[no-untyped-def]
     name = f"beatseq-test-{os.getpid()}"
     monkeypatch.setenv("JACK_DEFAULT_SERVER", name)
     monkeypatch.setenv("JACK_NO_AUDIO_RESERVATION", "1")
+    clear_stale_jack()
     server = subprocess.Popen(
         [JACKD, "-n", name, "-d", "dummy", "-r", str(RATE), "-p", "1024"],
         stdout=subprocess.DEVNULL,
