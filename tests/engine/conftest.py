@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -107,3 +108,17 @@ def _jackd_running() -> bool:
         if name in ("jackd", "jackdbus", "jackdmp"):
             return True
     return False
+
+
+def frequency(x: np.ndarray, start: float, end: float, rate: int = 44100) -> float:
+    """Fundamental over [start, end) seconds, from the time between upward zero
+    crossings (interpolated), which a pure-ish tone gives to a fraction of a cent."""
+    part = x[int(start * rate) : int(end * rate)].astype(np.float64)
+    up = np.nonzero((part[:-1] < 0) & (part[1:] >= 0))[0]
+    exact = up + part[up] / (part[up] - part[up + 1])
+    return float((len(exact) - 1) / ((exact[-1] - exact[0]) / rate))
+
+
+def cents(a: float, b: float) -> float:
+    """How far `a` Hz is above `b` Hz, in cents."""
+    return 1200 * math.log2(a / b)

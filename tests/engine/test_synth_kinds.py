@@ -17,7 +17,7 @@ from beatseq.errors import BeatseqError
 from beatseq.formats.songfile import load_song
 from beatseq.formats.songwrite import save_song
 from beatseq.model import Keys, Sub
-from tests.engine.conftest import live_against_render
+from tests.engine.conftest import cents, frequency, live_against_render
 
 RATE = 44100
 STEP = 0.125  # 1/16 at 120 BPM
@@ -175,18 +175,6 @@ def test_portamento_a_slid_sub_note_glides_from_the_note_before(tmp_path: Path) 
     assert abs(cents(frequency(mix, 0.3, 0.48), note_hz(45))) < 3
     assert abs(cents(frequency(mix, 0.58, 0.62), note_hz(51))) < 100  # half way
     assert abs(cents(frequency(mix, 0.75, 1.2), note_hz(57))) < 3
-
-
-def frequency(x: np.ndarray, start: float, end: float) -> float:
-    """Fundamental from the time between upward zero crossings (interpolated)."""
-    part = x[int(start * RATE) : int(end * RATE)]
-    up = np.nonzero((part[:-1] < 0) & (part[1:] >= 0))[0]
-    exact = up + part[up] / (part[up] - part[up + 1])
-    return float((len(exact) - 1) / ((exact[-1] - exact[0]) / RATE))
-
-
-def cents(a: float, b: float) -> float:
-    return 1200 * math.log2(a / b)
 
 
 def test_every_preset_starts_from_silence_without_a_click() -> None:

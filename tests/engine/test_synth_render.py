@@ -16,7 +16,7 @@ from beatseq.formats.songfile import load_song
 from beatseq.formats.songwrite import save_song
 from beatseq.model import Bass808
 from beatseq.tui.edits import set_instrument
-from tests.engine.conftest import live_against_render
+from tests.engine.conftest import cents, frequency, live_against_render
 
 RATE = 44100
 STEP = 0.125  # 1/16 at 120 BPM
@@ -48,17 +48,6 @@ def render(tmp_path: Path, line: str, synth: str | None = None) -> np.ndarray:
     path = tmp_path / "slides.toml"
     path.write_text(text)
     return render_audio(load_song(path), RATE).mix[:, 0]
-
-
-def frequency(x: np.ndarray, start: float, end: float) -> float:
-    part = x[int(start * RATE) : int(end * RATE)].astype(np.float64)
-    up = np.nonzero((part[:-1] < 0) & (part[1:] >= 0))[0]
-    exact = up + part[up] / (part[up] - part[up + 1])
-    return float((len(exact) - 1) / ((exact[-1] - exact[0]) / RATE))
-
-
-def cents(a: float, b: float) -> float:
-    return 1200 * math.log2(a / b)
 
 
 def peak_db(x: np.ndarray, start: float, end: float) -> float:

@@ -9,21 +9,14 @@ import pytest
 
 from beatseq.engine.synths import NoteSpec, note_hz, render_note
 from beatseq.model.synth import SYNTH_PRESETS, Bass808, Synth, synth_preset
+from tests.engine.conftest import cents
+from tests.engine.conftest import frequency as measured_frequency
 
 RATE = 48000
 
 
 def frequency(signal: np.ndarray, start: float, end: float) -> float:
-    """Fundamental over [start, end) seconds, from the time between upward zero
-    crossings (interpolated), which a pure-ish tone gives to a fraction of a cent."""
-    x = signal[int(start * RATE) : int(end * RATE)].astype(np.float64)
-    up = np.nonzero((x[:-1] < 0) & (x[1:] >= 0))[0]
-    exact = up + x[up] / (x[up] - x[up + 1])
-    return float((len(exact) - 1) / ((exact[-1] - exact[0]) / RATE))
-
-
-def cents(a: float, b: float) -> float:
-    return 1200 * math.log2(a / b)
+    return measured_frequency(signal, start, end, RATE)
 
 
 def db(x: np.ndarray) -> float:
