@@ -37,7 +37,7 @@ from beatseq.formats.steps import (
     format_modifiers,
     format_step,
 )
-from beatseq.model.pitch import chord_name, note_name, parse_chord, parse_note
+from beatseq.model.pitch import note_name, notes_text, parse_chord, parse_note
 from beatseq.model.step import Step
 
 HOLD = "-"
@@ -146,12 +146,9 @@ def format_token(step: Step, *, flats: bool = False) -> str:
     """One step's token (without the `-`s of its hold)."""
     if not step.notes:
         return format_step(step)
-    if len(step.notes) == 1:
-        head = note_name(step.notes[0], flats=flats)
-    else:
-        name = chord_name(step.notes, flats=flats)
-        names = ",".join(note_name(n, flats=flats) for n in step.notes)
-        head = f"[{name if name is not None else names}]"
+    head = notes_text(step.notes, flats=flats)
+    if len(step.notes) > 1:
+        head = f"[{head}]"
     velocity = [] if step.velocity == HIT_VELOCITY else [f"v{step.velocity}"]
     return head + (SLIDE if step.slide else "") + format_modifiers(step, velocity)
 
