@@ -71,7 +71,7 @@ def run(humanize: bool, runs: int, rate: int) -> None:
         path = Path(folder) / "synths.toml"
         path.write_text(song_text(humanize))
         song = load_song(path)
-    plan_render(song, rate)  # imports (scipy) and warm-up
+    plan_render(song, rate)  # imports and warm-up
     planning = []
     for _ in range(runs):
         start = time.perf_counter()

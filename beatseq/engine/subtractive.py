@@ -1,19 +1,18 @@
-"""The sub voice: one note of a subtractive synth, rendered whole with numpy and scipy.
+"""The sub voice: one note of a subtractive synth, rendered whole with numpy.
 
 - Oscillators: 1-4 of one wave (saw, square, triangle, pulse), spread evenly across
   `detune` cents, each from its own fixed starting phase (so a note always renders
   the same). Band-limited with PolyBLEP (saw, square, pulse: each jump smoothed over
   the sample either side) and PolyBLAMP (triangle: each corner), vectorised: only
   the samples next to a jump are touched. Notes above rate / OVERSAMPLE_ABOVE (C6 and
-  up) are made at twice the rate and halved (scipy's polyphase resampler).
+  up) are made at twice the rate and halved (soxr).
 - Filter: a 12 dB/octave resonant low-pass, the topology-preserving (TPT) state
   variable filter (Zavalishin; the bilinear transform of 1 / (s^2 + s/Q + 1)).
   Its cutoff follows the filter envelope: it is worked out every BLOCK frames and
-  kept in steps of 1/STEPS_PER_OCTAVE octave, and each run of blocks with one
-  cutoff is a single `scipy.signal.lfilter` call. Between runs the filter's own
-  two states are carried over (converted to and from lfilter's), so the output is
-  exactly that of the state-variable filter with its coefficients changing at
-  those block edges (the way a modulated SVF should change), at C speed.
+  kept in steps of 1/STEPS_PER_OCTAVE octave. The output is exactly that of the
+  state-variable filter run frame by frame with its coefficients changing at those
+  block edges (the way a modulated SVF should change), worked out for every block at
+  once with numpy (`lowpass`).
 - Envelopes: amp ADSR and filter ADSR, the written length as the gate
   (`beatseq.engine.synthnote.adsr`); a slid-into note glides its pitch from the
   note before over `glide` ms (portamento).
@@ -27,8 +26,10 @@ import itertools
 import math
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
+import soxr
 
 from beatseq.engine.synthnote import (
     AUDITION_GATE_S,
@@ -69,10 +70,9 @@ def render_sub(synth: Sub, spec: NoteSpec, sample_rate: int) -> RenderedNote:
 
     hz = note_hz(spec.note)
     if hz * OVERSAMPLE_ABOVE > rate:  # a high note: made at twice the rate, then halved
-        from scipy.signal import resample_poly
-
         offsets = semitone_offsets(spec, synth.glide, 2.0 * rate, 2 * total)
-        wave = resample_poly(oscillators(synth, hz, offsets, 2.0 * rate), 1, 2)[:total]
+        doubled = oscillators(synth, hz, offsets, 2.0 * rate)
+        wave = np.asarray(soxr.resample(doubled, 2 * rate, rate, quality="VHQ"))[:total]
     else:
         offsets = semitone_offsets(spec, synth.glide, rate, total)
         wave = oscillators(synth, hz, offsets, rate)
@@ -227,37 +227,96 @@ cycle, the jump there or, for a corner, the change of slope per cycle, corner?).
 
 def lowpass(x: np.ndarray, cutoffs: np.ndarray, q: float, rate: float) -> np.ndarray:
     """`x` through the TPT state-variable low-pass, its cutoff `cutoffs[b]` Hz over
-    frames [b * BLOCK, (b + 1) * BLOCK) (rounded to STEPS_PER_OCTAVE steps)."""
-    from scipy.signal import lfilter  # scipy is slow to import: only when a sub plays
+    frames [b * BLOCK, (b + 1) * BLOCK) (rounded to STEPS_PER_OCTAVE steps).
 
-    highest = HIGHEST_CUTOFF * rate
-    steps = np.round(np.log2(np.clip(cutoffs, 20.0, highest)) * STEPS_PER_OCTAVE)
-    edges = np.concatenate(([0], np.nonzero(np.diff(steps))[0] + 1, [steps.shape[0]]))
-    out = np.empty_like(x)
-    k = 1.0 / q
-    s1 = s2 = 0.0  # the SVF's two integrator states
+    The filter is linear with two states, so each block's output is its input through
+    the first BLOCK taps of the impulse response (a small matrix) plus what its
+    starting states give; the states from block to block are one prefix scan of
+    affine maps. All of it is numpy over every block at once, exact to rounding."""
     total = x.shape[0]
-    for first, last in itertools.pairwise(edges.tolist()):
-        a, b = int(first) * BLOCK, min(int(last) * BLOCK, total)
-        if a >= b:
-            break
-        g = math.tan(math.pi * min(math.pow(2.0, steps[first] / STEPS_PER_OCTAVE), highest) / rate)
-        a1 = 1.0 / (1.0 + g * (g + k))
-        a2 = g * a1
-        a3 = g * a2
-        # state space of the SVF's low-pass output: y = c . s + a3 x, s' = m s + ...
-        c1, c2 = a2, 1.0 - a3
-        d1 = c1 * (2.0 * a1 - 1.0) + c2 * 2.0 * a2  # c . m: the next output's weights
-        d2 = -c1 * 2.0 * a2 + c2 * (1.0 - 2.0 * a3)
-        norm = 1.0 + g * k + g * g
-        gain = g * g / norm
-        den = (1.0, 2.0 * (g * g - 1.0) / norm, (1.0 - g * k + g * g) / norm)
-        y0 = c1 * s1 + c2 * s2  # the states' own output now and next frame ...
-        y1 = d1 * s1 + d2 * s2
-        zi = np.array([y0, y1 + den[1] * y0])  # ... as lfilter's (transposed DF II) states
-        out[a:b], zf = lfilter((gain, 2.0 * gain, gain), den, x[a:b], zi=zi)
-        f0, f1 = float(zf[0]), float(zf[1]) - den[1] * float(zf[0])  # and back again
-        det = c1 * d2 - c2 * d1
-        s1 = (f0 * d2 - c2 * f1) / det
-        s2 = (c1 * f1 - f0 * d1) / det
-    return out
+    count = -(-total // BLOCK)
+    highest = HIGHEST_CUTOFF * rate
+    steps = np.round(np.log2(np.clip(cutoffs[:count], 20.0, highest)) * STEPS_PER_OCTAVE)
+    distinct, which = np.unique(steps, return_inverse=True)
+    system = _svf_blocks(distinct, q, rate)
+    blocks = np.zeros(count * BLOCK)
+    blocks[:total] = x
+    blocks = blocks.reshape(count, BLOCK)
+    out = np.empty_like(blocks)
+    ends = np.empty((count, 2))  # each block's end states, started from rest
+    order = np.argsort(which, kind="stable")
+    bounds = np.searchsorted(which[order], np.arange(distinct.shape[0] + 1))
+    groups = [order[a:b] for a, b in itertools.pairwise(bounds.tolist())]
+    for group, taps, into in zip(groups, system.taps, system.into, strict=True):
+        part = blocks[group]
+        out[group] = part @ taps.T
+        ends[group] = part @ into
+    starts = _scan_states(system.across[which], ends)
+    for group, out_of in zip(groups, system.out_of, strict=True):
+        out[group] += starts[group] @ out_of.T
+    return out.reshape(-1)[:total]
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    """The SVF over one block of BLOCK frames, for each of a few cutoffs: states
+    s' = A s + B x, output y = C s + D x."""
+
+    taps: np.ndarray
+    """(cutoffs, BLOCK, BLOCK): the output from the block's input, from rest."""
+    into: np.ndarray
+    """(cutoffs, BLOCK, 2): the end states from the block's input (A^(BLOCK-1-k) B)."""
+    out_of: np.ndarray
+    """(cutoffs, BLOCK, 2): the output from the starting states (C A^n)."""
+    across: np.ndarray
+    """(cutoffs, 2, 2): the end states from the starting states (A^BLOCK)."""
+
+
+def _svf_blocks(steps: np.ndarray, q: float, rate: float) -> _Blocks:
+    hz = np.minimum(np.exp2(steps / STEPS_PER_OCTAVE), HIGHEST_CUTOFF * rate)
+    g = np.tan(np.pi * hz / rate)
+    a1 = 1.0 / (1.0 + g * (g + 1.0 / q))
+    a2 = g * a1
+    a3 = g * a2
+    n = steps.shape[0]
+    a = np.empty((n, 2, 2))
+    a[:, 0, 0], a[:, 0, 1] = 2.0 * a1 - 1.0, -2.0 * a2
+    a[:, 1, 0], a[:, 1, 1] = 2.0 * a2, 1.0 - 2.0 * a3
+    b = np.stack((2.0 * a2, 2.0 * a3), axis=-1)
+    c = np.stack((a2, 1.0 - a3), axis=-1)
+    out_of = np.empty((n, BLOCK, 2))  # C A^k
+    powers_b = np.empty((n, BLOCK, 2))  # A^k B
+    out_of[:, 0], powers_b[:, 0] = c, b
+    for k in range(1, BLOCK):
+        out_of[:, k] = np.einsum("ni,nij->nj", out_of[:, k - 1], a)
+        powers_b[:, k] = np.einsum("nij,nj->ni", a, powers_b[:, k - 1])
+    response = np.empty((n, BLOCK))  # the impulse response: D, then C A^(k-1) B
+    response[:, 0] = a3
+    response[:, 1:] = np.einsum("nki,ni->nk", out_of[:, :-1], b)
+    lag = np.arange(BLOCK)[:, None] - np.arange(BLOCK)[None, :]
+    taps = np.where(lag >= 0, response[:, np.clip(lag, 0, None)], 0.0)
+    across = np.einsum("nij,njk->nik", a, np.linalg.matrix_power(a, BLOCK - 1))
+    return _Blocks(taps, powers_b[:, ::-1], out_of, across)
+
+
+def _scan_states(across: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Each block's starting states, the first from rest, where block j's end states
+    are across[j] @ (its starting states) + ends[j]: a Hillis-Steele prefix scan of
+    the affine maps, log2(blocks) steps over every block at once."""
+    m00, m01 = across[:, 0, 0].copy(), across[:, 0, 1].copy()
+    m10, m11 = across[:, 1, 0].copy(), across[:, 1, 1].copy()
+    u0, u1 = ends[:, 0].copy(), ends[:, 1].copy()
+    shift = 1
+    while shift < u0.shape[0]:  # element j becomes the map from block j - 2 shift + 1
+        p00, p01, p10, p11 = m00[:-shift], m01[:-shift], m10[:-shift], m11[:-shift]
+        q00, q01, q10, q11 = m00[shift:], m01[shift:], m10[shift:], m11[shift:]
+        v0 = q00 * u0[:-shift] + q01 * u1[:-shift] + u0[shift:]
+        v1 = q10 * u0[:-shift] + q11 * u1[:-shift] + u1[shift:]
+        n00, n01 = q00 * p00 + q01 * p10, q00 * p01 + q01 * p11
+        n10, n11 = q10 * p00 + q11 * p10, q10 * p01 + q11 * p11
+        m00[shift:], m01[shift:], m10[shift:], m11[shift:] = n00, n01, n10, n11
+        u0[shift:], u1[shift:] = v0, v1
+        shift *= 2
+    starts = np.zeros_like(ends)
+    starts[1:, 0], starts[1:, 1] = u0[:-1], u1[:-1]
+    return starts
