@@ -276,6 +276,11 @@ class Mixer:
     def bus(self, start: int, frames: int) -> np.ndarray:
         """Frames [start, start + frames) of the tracks and send returns, before the
         master bus: float32 (2, frames)."""
+        return self.add_returns(*self.tracks_block(start, frames))
+
+    def tracks_block(self, start: int, frames: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """The first half of `bus`: the tracks summed (2, frames), and their sends
+        (bus, channel, frame) when there are send buses."""
         mix = np.zeros((2, frames), dtype=np.float32)
         sends = np.zeros((2, 2, frames), dtype=np.float32) if self.returns is not None else None
         for name, track in self.tracks.items():
@@ -293,6 +298,12 @@ class Mixer:
                 if key in self.tracks
             }
             strip.process(dry, start, onsets, mix, sends)
+        return mix, sends
+
+    def add_returns(self, mix: np.ndarray, sends: np.ndarray | None) -> np.ndarray:
+        """The second half of `bus`: the send buses' returns added to `mix`. The two
+        halves keep separate state, so one block's returns can run while the next
+        block's tracks do (`beatseq.engine.render`)."""
         if self.returns is not None and sends is not None:
             mix += self.returns.process(sends)
         return mix

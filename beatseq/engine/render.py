@@ -22,7 +22,8 @@ import math
 import multiprocessing
 import os
 import traceback
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,8 @@ from beatseq.model import Song
 TAIL_CAP_SECONDS = 10.0
 TAIL_FADE_SECONDS = 0.05
 BLOCK = 65536
+AHEAD = 2
+"""Blocks the tracks and the send returns may run ahead of the master bus."""
 Progress = Callable[[float], None]
 
 
@@ -263,14 +266,37 @@ def plan_render(song: Song, sample_rate: int, *, loop: bool = False) -> RenderPl
     return RenderPlan(song, sample_rate, banks, hits, start, end, capped, stem_names)
 
 
+def bus_blocks(mixer: Mixer, spans: Iterable[tuple[int, int]]) -> Iterator[np.ndarray]:
+    """`mixer.bus(position, frames)` for each (position, frames), in order, with the
+    tracks and the send returns on a thread each: one block's returns run while the
+    next block's tracks do, and the caller's master bus on the block before (numpy and
+    pedalboard let go of the GIL, so a render uses both cores). Each half keeps its
+    own state and takes the blocks in order, so the samples are those of `bus`."""
+
+    def returned(part: Future[tuple[np.ndarray, np.ndarray | None]]) -> np.ndarray:
+        return mixer.add_returns(*part.result())
+
+    with ThreadPoolExecutor(max_workers=1) as tracks, ThreadPoolExecutor(max_workers=1) as sends:
+        pending: deque[Future[np.ndarray]] = deque()
+        for position, frames in spans:
+            part = tracks.submit(mixer.tracks_block, position, frames)
+            pending.append(sends.submit(returned, part))
+            if len(pending) > AHEAD:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def mix_blocks(plan: RenderPlan) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """(frame in the file, limited stereo block (2, n), its gains), block by block."""
     mixer = Mixer(
         plan.tracks(), plan.sample_rate, plan.song.gain, song=plan.song, trim_db=plan.trim
     )
     at = 0
-    for position, frames, kept in _spans(plan, mixer.latency):
-        block, gain = mixer.render(position, frames)
+    spans = list(_spans(plan, mixer.latency))
+    buses = bus_blocks(mixer, ((position, frames) for position, frames, _ in spans))
+    for (_, frames, kept), bus in zip(spans, buses, strict=True):
+        block, gain = mixer.master.process(bus)
         if not kept:
             continue  # warm-up: earlier tails, effects' and limiter's state
         if plan.capped:
@@ -301,25 +327,31 @@ def stem_blocks(plan: RenderPlan, name: str, gains: np.ndarray) -> Iterator[np.n
     tracks = plan.tracks()
     mixer = Mixer(tracks, plan.sample_rate, song=plan.song, only=name) if name in tracks else None
     master = np.float32(10 ** (plan.song.gain / 20))
-    position = 0
     stateful = mixer is not None and (mixer.strips or mixer.returns is not None)
-    while stateful and position < plan.start:  # a loop: effects' state before its pass
-        frames = min(BLOCK, plan.start - position)
-        if mixer is not None:
-            mixer.bus(position, frames)
-        position += frames
-    at = 0
-    while at < plan.frames:
-        frames = min(BLOCK, plan.frames - at)
+    spans = []
+    if stateful:  # a loop: effects' state before its pass
+        spans = [
+            (position, min(BLOCK, plan.start - position))
+            for position in range(0, plan.start, BLOCK)
+        ]
+    warm = len(spans)
+    spans += [
+        (plan.start + at, min(BLOCK, plan.frames - at)) for at in range(0, plan.frames, BLOCK)
+    ]
+    buses = bus_blocks(mixer, spans) if mixer is not None else iter(())
+    for index, (position, frames) in enumerate(spans):
         if mixer is None:
-            block = np.zeros((2, frames), dtype=np.float32)  # a track without a sound
-        else:
-            block = mixer.bus(plan.start + at, frames) * master * gains[at : at + frames]
-            np.clip(block, -1.0, 1.0, out=block)
-            if plan.capped:
-                _fade_tail(block, at, plan.frames, plan.sample_rate)
+            yield np.zeros((2, frames), dtype=np.float32)  # a track without a sound
+            continue
+        block = next(buses)
+        if index < warm:
+            continue
+        at = position - plan.start
+        block = block * master * gains[at : at + frames]
+        np.clip(block, -1.0, 1.0, out=block)
+        if plan.capped:
+            _fade_tail(block, at, plan.frames, plan.sample_rate)
         yield block
-        at += frames
 
 
 def loudness_trim(plan: RenderPlan, target: float, passes: int = 4) -> float:
@@ -329,9 +361,11 @@ def loudness_trim(plan: RenderPlan, target: float, passes: int = 4) -> float:
     limiter and measures it, correcting until within 0.1 LU (the limiter, keeping the
     ceiling, is what can make it take more than one correction)."""
     mixer = Mixer(plan.tracks(), plan.sample_rate, plan.song.gain, song=plan.song)
+    spans = list(_spans(plan, mixer.latency))
+    buses = bus_blocks(mixer, ((position, frames) for position, frames, _ in spans))
     blocks = [
-        (mixer.master.before_trim(mixer.bus(position, frames)), kept)
-        for position, frames, kept in _spans(plan, mixer.latency)
+        (mixer.master.before_trim(bus), kept)
+        for (_, _, kept), bus in zip(spans, buses, strict=True)
     ]
     trim = 0.0
     for _ in range(passes):
