@@ -1,16 +1,22 @@
-"""Small DSP pieces in numpy: biquads as impulse responses, and FFT convolution.
+"""Small DSP pieces in numpy: biquads, and linear filters run without per-sample Python.
 
-A biquad (RBJ cookbook) is run once on an impulse, in plain Python, until its response
-has died away below RESIDUE; filtering is then an FFT convolution with that response,
-exact to about -180 dB. This keeps scipy (1.7 s to import) out of the render path.
-`FirStream` convolves audio that arrives in blocks, with the same result whatever the
-block sizes; `onepole` runs a one-pole low-pass in closed form (numpy, state carried),
-and `BiquadStream` a biquad the same way, as two complex one-poles.
+- A biquad (RBJ cookbook) is run once on an impulse, in plain Python, until its
+  response has died away below RESIDUE; a whole sound is then filtered by an FFT
+  convolution with that response (`convolve`), exact to about -180 dB.
+- `onepole` runs a one-pole low-pass in closed form (state carried).
+- `LinearStream` runs a cascade of biquads on audio that arrives in blocks, exactly
+  (to float64 rounding) and the same whatever the block sizes: the filter as a state
+  space, a few dozen frames at a time (`block_system`), with each block's starting
+  states from one prefix scan (`scan_constant`). The sub synth's swept filter
+  (`beatseq.engine.subtractive`) is built from the same pieces.
+
+All of it keeps scipy (1.7 s to import) out of the render path.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -18,6 +24,8 @@ import numpy as np
 RESIDUE = 1e-9
 """An impulse response is cut where it stays below this part of its peak."""
 MAX_RESPONSE_SECONDS = 2.0
+TINY = 1e-30
+"""States below this are taken as silence (subnormal numbers slow the arithmetic)."""
 
 Biquad = tuple[float, float, float, float, float]
 """(b0, b1, b2, a1, a2), normalised so a0 = 1."""
@@ -91,54 +99,6 @@ def convolve(audio: np.ndarray, response: np.ndarray) -> np.ndarray:
     return np.fft.irfft(spectrum, size, axis=-1)[..., :n]
 
 
-class FirStream:
-    """Convolution of a stream of (channels, frames) blocks with one response.
-
-    Overlap-save in float32, batched: input is gathered until whole pieces are there,
-    then every piece of every channel goes through one numpy FFT call. Output comes in
-    order but not block for block; `flush` returns what is still inside.
-    """
-
-    def __init__(self, response: np.ndarray, channels: int):
-        self.taps = response.shape[0]
-        self.size = max(1024, 1 << (8 * self.taps - 1).bit_length())
-        self.piece = self.size - self.taps + 1
-        self._spectrum = np.fft.rfft(response.astype(np.float32), self.size)
-        self._input = np.zeros((channels, self.taps - 1), dtype=np.float32)  # history first
-
-    def process(self, block: np.ndarray) -> np.ndarray:
-        """Output for as much of the input so far as fills whole pieces."""
-        self._input = np.concatenate([self._input, np.asarray(block, dtype=np.float32)], axis=1)
-        pieces = (self._input.shape[1] - (self.taps - 1)) // self.piece
-        return self._run(pieces)
-
-    def flush(self) -> np.ndarray:
-        """The output for the rest of the input (as if it were followed by silence)."""
-        rest = self._input.shape[1] - (self.taps - 1)
-        if rest <= 0:
-            return np.zeros((self._input.shape[0], 0), dtype=np.float32)
-        pad = np.zeros((self._input.shape[0], self.piece - rest), dtype=np.float32)
-        self._input = np.concatenate([self._input, pad], axis=1)
-        return self._run(1)[:, :rest]
-
-    def _run(self, pieces: int) -> np.ndarray:
-        channels = self._input.shape[0]
-        if pieces <= 0:
-            return np.zeros((channels, 0), dtype=np.float32)
-        data = np.ascontiguousarray(self._input)
-        step = data.strides[1]
-        view = np.lib.stride_tricks.as_strided(
-            data,
-            shape=(channels, pieces, self.size),
-            strides=(data.strides[0], self.piece * step, step),
-            writeable=False,
-        )
-        out = np.fft.irfft(np.fft.rfft(view, axis=-1) * self._spectrum, self.size, axis=-1)
-        used = pieces * self.piece
-        self._input = data[:, used:].copy()
-        return out[:, :, self.taps - 1 :].reshape(channels, used)
-
-
 def onepole(values: np.ndarray, a: float, state: float) -> tuple[np.ndarray, float]:
     """s[i] = a * s[i-1] + (1 - a) * values[i], from s[-1] = `state`, in closed form:
     float64 out, and the last value (the state for the next block).
@@ -166,49 +126,117 @@ def onepole(values: np.ndarray, a: float, state: float) -> tuple[np.ndarray, flo
     return out, float(out[-1])
 
 
-class BiquadStream:
-    """A biquad with complex poles run on (channels, frames) blocks, state carried.
+# linear filters as state space, a block of frames at a time ---------------------------
 
-    H(z) = b0 + z^-1 (r / (1 - p z^-1) + conj(r) / (1 - conj(p) z^-1)): the output is
-    b0 x[n] + 2 Re(u[n-1]) with u[n] = p u[n-1] + r x[n], a complex one-pole worked in
-    closed form a piece at a time (numpy, no per-sample Python). Any split into blocks
-    gives the same output to within float64 rounding.
-    """
 
-    def __init__(self, coefficients: Biquad, channels: int):
-        b0, b1, b2, a1, a2 = coefficients
-        root = np.sqrt(complex(a1 * a1 - 4 * a2))
-        p = (-a1 + root) / 2
-        if abs(p.imag) < 1e-12:
-            raise ValueError("BiquadStream needs complex poles (Q above 0.5)")
-        q = p.conjugate()
-        e1, e2 = b1 - b0 * a1, b2 - b0 * a2
-        self.b0 = b0
-        self.pole = complex(p)
-        self.residue = complex((e1 + e2 / p) / (1 - q / p))
-        magnitude = abs(self.pole)
-        self.step = (
-            512 if -math.log(magnitude) * 512 < 500 else max(1, int(500 / -math.log(magnitude)))
-        )
-        k = np.arange(self.step + 1, dtype=np.float64)
-        self._up = self.pole**k  # p^k
-        self._down = self.pole ** -(k + 1)  # p^-(k+1)
-        self.state = np.zeros(channels, dtype=np.complex128)  # u[n-1]
+@dataclass(frozen=True)
+class BlockSystem:
+    """Linear systems with k states (s' = A s + B x, y = C s + D x), one or several
+    (n of them) at once, over blocks of `frames`: every block's output is its input
+    through a small matrix of impulse-response taps, plus what its starting states
+    give, so a filter runs as matrix products over all blocks at once."""
+
+    taps: np.ndarray
+    """(n, frames, frames): the output from the block's input, starting from rest."""
+    into: np.ndarray
+    """(n, frames, k): the end states from the block's input (A^(frames-1-j) B)."""
+    out_of: np.ndarray
+    """(n, frames, k): the output from the starting states (C A^j)."""
+    across: np.ndarray
+    """(n, k, k): the end states from the starting states (A^frames)."""
+
+
+def block_system(
+    a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray, frames: int
+) -> BlockSystem:
+    """The BlockSystem of systems (A: (n, k, k), B: (n, k), C: (n, k), D: (n,))."""
+    n, k = b.shape
+    out_of = np.empty((n, frames, k))  # C A^j
+    powers_b = np.empty((n, frames, k))  # A^j B
+    out_of[:, 0], powers_b[:, 0] = c, b
+    for j in range(1, frames):
+        out_of[:, j] = np.einsum("ni,nij->nj", out_of[:, j - 1], a)
+        powers_b[:, j] = np.einsum("nij,nj->ni", a, powers_b[:, j - 1])
+    response = np.empty((n, frames))  # D, then C A^(j-1) B
+    response[:, 0] = d
+    response[:, 1:] = np.einsum("nji,ni->nj", out_of[:, :-1], b)
+    lag = np.arange(frames)[:, None] - np.arange(frames)[None, :]
+    taps = np.where(lag >= 0, response[:, np.clip(lag, 0, None)], 0.0)
+    across = np.einsum("nij,njk->nik", a, np.linalg.matrix_power(a, frames - 1))
+    return BlockSystem(taps, np.ascontiguousarray(powers_b[:, ::-1]), out_of, across)
+
+
+def biquads_state_space(
+    sections: tuple[Biquad, ...],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """(A, B, C, D) of a cascade of biquads, each in transposed direct form II."""
+    k = 2 * len(sections)
+    a = np.zeros((k, k))
+    b = np.zeros(k)
+    c = np.zeros(k)
+    d = 1.0
+    for i, (b0, b1, b2, a1, a2) in enumerate(sections):
+        s = 2 * i  # this section's states; its input is the cascade so far: c . s + d x
+        a[s : s + 2] += np.outer((b1 - a1 * b0, b2 - a2 * b0), c)
+        a[s, s], a[s, s + 1], a[s + 1, s] = -a1, 1.0, -a2
+        b[s : s + 2] = (b1 - a1 * b0) * d, (b2 - a2 * b0) * d
+        c = b0 * c
+        c[s] = 1.0
+        d *= b0
+    return a, b, c, d
+
+
+class LinearStream:
+    """A cascade of biquads run on (channels, frames) blocks with its state carried:
+    the same output (to float64 rounding) for any split into blocks, at numpy speed
+    (`BlockSystem` over blocks of FRAMES, their states from one prefix scan)."""
+
+    FRAMES = 64
+
+    def __init__(self, sections: tuple[Biquad, ...], channels: int):
+        a, b, c, d = biquads_state_space(sections)
+        self.system = block_system(a[None], b[None], c[None], np.array([d]), self.FRAMES)
+        self._a, self._b, self._c, self._d = a, b, c, d
+        # the states of every channel side by side: (channels * k), one matrix for all
+        self._across = np.kron(np.eye(channels), self.system.across[0])
+        self.state = np.zeros((channels, b.shape[0]))
 
     def process(self, x: np.ndarray) -> np.ndarray:
-        frames = x.shape[1]
-        out = np.empty(x.shape, dtype=np.float32)
-        for at in range(0, frames, self.step):
-            part = x[:, at : at + self.step].astype(np.float64)
-            n = part.shape[1]
-            if not part.any() and not self.state.any():
-                out[:, at : at + n] = 0.0
-                continue
-            # u[k] = p^(k+1) (u[-1] + r * sum_{j<=k} x[j] p^-(j+1)), k = 0 .. n-1
-            sums = np.cumsum(part * (self.residue * self._down[:n]), axis=1)
-            u = self._up[1 : n + 1] * (self.state[:, None] + sums)
-            previous = np.concatenate([self.state[:, None], u[:, :-1]], axis=1)
-            out[:, at : at + n] = self.b0 * part + 2.0 * previous.real
-            self.state = u[:, -1]
-            self.state[np.abs(self.state) < 1e-30] = 0.0  # no denormals in the silence
+        """Float64 output for float (channels, frames) input."""
+        channels, frames = x.shape
+        size = self.FRAMES
+        whole = frames // size
+        k = self._b.shape[0]
+        out = np.empty((channels, frames))
+        if whole:  # (2-D products throughout: numpy's stacked ones are far slower)
+            blocks = np.asarray(x[:, : whole * size], dtype=np.float64).reshape(-1, size)
+            ends = (blocks @ self.system.into[0]).reshape(channels, whole, k)
+            ends = np.ascontiguousarray(ends.transpose(1, 0, 2)).reshape(whole, channels * k)
+            ends[0] += (self.state @ self.system.across[0].T).reshape(-1)
+            scan_constant(ends, self._across)
+            ends[np.abs(ends) < TINY] = 0.0  # no subnormals as a tail dies away
+            starts = np.empty_like(ends)
+            starts[0] = self.state.reshape(-1)
+            starts[1:] = ends[:-1]
+            self.state = ends[-1].reshape(channels, k).copy()
+            starts = starts.reshape(whole, channels, k).transpose(1, 0, 2).reshape(-1, k)
+            y = blocks @ self.system.taps[0].T
+            y += starts @ self.system.out_of[0].T
+            out[:, : whole * size] = y.reshape(channels, -1)
+        for i in range(whole * size, frames):  # the rest, frame by frame
+            sample = np.asarray(x[:, i], dtype=np.float64)
+            out[:, i] = self.state @ self._c + self._d * sample
+            self.state = self.state @ self._a.T + sample[:, None] * self._b
         return out
+
+
+def scan_constant(ends: np.ndarray, across: np.ndarray) -> None:
+    """In place, (blocks, k): ends[j] += across @ ends[j - 1], in order (a prefix
+    scan: log2(blocks) steps, each one product over every block)."""
+    step = across
+    shift = 1
+    while shift < ends.shape[0]:
+        ends[shift:] += ends[:-shift] @ step.T
+        step = step @ step
+        step[np.abs(step) < TINY] = 0.0
+        shift *= 2

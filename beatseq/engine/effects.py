@@ -5,9 +5,10 @@ compressor) on its voices, before the fader; `beatseq.engine.mixer.Strip` applie
 fader, pan, ducking and sends. Every stage gives the same samples whatever the block
 sizes, and the same from the same start, so renders and live playback agree:
 
-- the filter is a biquad worked in closed form (`dsp.BiquadStream`): the same to
-  within float64 rounding for any blocks, and no slowdown in silence (pedalboard's
-  ladder filter ran 30 times slower on decaying tails, measured);
+- the filter is a biquad run as a state space a block of frames at a time
+  (`dsp.LinearStream`): the same to within float64 rounding for any blocks, and no
+  slowdown in silence (pedalboard's ladder filter ran 30 times slower on decaying
+  tails, measured);
 - the EQ is pedalboard's (JUCE) shelf and peak filters, run with their state kept,
   never more than PRIME frames at once (`run_plugin`: measured, blocks of any size
   then give identical samples);
@@ -25,13 +26,14 @@ when a track uses the EQ or a send.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
-from beatseq.engine.dsp import BiquadStream, biquad, onepole
+from beatseq.engine.dsp import LinearStream, biquad, onepole
 from beatseq.model.effects import Compressor, Crush, Duck, Effects, Eq, Filter
 
 RAMP = 1024
@@ -57,10 +59,10 @@ class FilterStage:
 
     def __init__(self, settings: Filter, rate: int, channels: int):
         q = math.sqrt(0.5) * 20.0**settings.resonance
-        self.biquad = BiquadStream(biquad(settings.kind, settings.cutoff, rate, q=q), channels)
+        self.biquad = LinearStream((biquad(settings.kind, settings.cutoff, rate, q=q),), channels)
 
     def process(self, x: np.ndarray, frame: int) -> np.ndarray:
-        return self.biquad.process(x)
+        return self.biquad.process(x).astype(np.float32)
 
 
 class DriveStage:
@@ -311,18 +313,27 @@ def duck_gain(duck: Duck, onsets: np.ndarray, start: int, frames: int, rate: int
     hits at `onsets` (frames, any order; those up to attack + release before `start`
     count): down by `amount` dB within `attack` ms of each hit, back up linearly in dB
     over `release` ms. Overlapping hits take the deeper reduction."""
+    shape = _duck_shape(duck, rate)
+    gain = np.ones(frames, dtype=np.float32)
+    for onset in np.unique(onsets).tolist():
+        a, b = max(start, onset), min(start + frames, onset + shape.shape[0])
+        if b > a:
+            part = gain[a - start : b - start]
+            np.minimum(part, shape[a - onset : b - onset], out=part)
+    return gain
+
+
+@functools.lru_cache(maxsize=64)
+def _duck_shape(duck: Duck, rate: int) -> np.ndarray:
+    """The gain after one hit, frame by frame (the lower of two gains is the deeper
+    reduction, so overlapping hits take the minimum)."""
     attack = max(1, round(duck.attack * rate / 1000))
     release = max(1, round(duck.release * rate / 1000))
-    reduction = np.zeros(frames, dtype=np.float64)
-    for onset in np.unique(onsets).tolist():
-        a, b = max(start, onset), min(start + frames, onset + attack + release)
-        if b <= a:
-            continue
-        t = np.arange(a - onset, b - onset, dtype=np.float64)
-        shape = np.where(t < attack, (t + 1) / attack, 1.0 - (t - attack) / release)
-        part = reduction[a - start : b - start]
-        np.maximum(part, duck.amount * shape, out=part)
-    return (10.0 ** (-reduction / 20.0)).astype(np.float32)
+    t = np.arange(attack + release, dtype=np.float64)
+    shape = np.where(t < attack, (t + 1) / attack, 1.0 - (t - attack) / release)
+    gain = (10.0 ** (-duck.amount * shape / 20.0)).astype(np.float32)
+    gain.setflags(write=False)
+    return gain
 
 
 def duck_reach(duck: Duck, rate: int) -> int:

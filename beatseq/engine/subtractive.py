@@ -26,11 +26,11 @@ import itertools
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import soxr
 
+from beatseq.engine.dsp import BlockSystem, block_system
 from beatseq.engine.synthnote import (
     AUDITION_GATE_S,
     MIN_ATTACK_MS,
@@ -231,14 +231,15 @@ def lowpass(x: np.ndarray, cutoffs: np.ndarray, q: float, rate: float) -> np.nda
 
     The filter is linear with two states, so each block's output is its input through
     the first BLOCK taps of the impulse response (a small matrix) plus what its
-    starting states give; the states from block to block are one prefix scan of
-    affine maps. All of it is numpy over every block at once, exact to rounding."""
+    starting states give (`dsp.block_system`, one per cutoff); the states from block
+    to block are one prefix scan of affine maps. All of it is numpy over every block
+    at once, exact to rounding."""
     total = x.shape[0]
     count = -(-total // BLOCK)
     highest = HIGHEST_CUTOFF * rate
     steps = np.round(np.log2(np.clip(cutoffs[:count], 20.0, highest)) * STEPS_PER_OCTAVE)
     distinct, which = np.unique(steps, return_inverse=True)
-    system = _svf_blocks(distinct, q, rate)
+    system = _svf(distinct, q, rate)
     blocks = np.zeros(count * BLOCK)
     blocks[:total] = x
     blocks = blocks.reshape(count, BLOCK)
@@ -257,46 +258,20 @@ def lowpass(x: np.ndarray, cutoffs: np.ndarray, q: float, rate: float) -> np.nda
     return out.reshape(-1)[:total]
 
 
-@dataclass(frozen=True)
-class _Blocks:
-    """The SVF over one block of BLOCK frames, for each of a few cutoffs: states
-    s' = A s + B x, output y = C s + D x."""
-
-    taps: np.ndarray
-    """(cutoffs, BLOCK, BLOCK): the output from the block's input, from rest."""
-    into: np.ndarray
-    """(cutoffs, BLOCK, 2): the end states from the block's input (A^(BLOCK-1-k) B)."""
-    out_of: np.ndarray
-    """(cutoffs, BLOCK, 2): the output from the starting states (C A^n)."""
-    across: np.ndarray
-    """(cutoffs, 2, 2): the end states from the starting states (A^BLOCK)."""
-
-
-def _svf_blocks(steps: np.ndarray, q: float, rate: float) -> _Blocks:
+def _svf(steps: np.ndarray, q: float, rate: float) -> BlockSystem:
+    """The SVF over blocks of BLOCK frames, for each cutoff (in steps): states
+    (the two integrators) s' = A s + B x, low-pass output y = C s + D x."""
     hz = np.minimum(np.exp2(steps / STEPS_PER_OCTAVE), HIGHEST_CUTOFF * rate)
     g = np.tan(np.pi * hz / rate)
     a1 = 1.0 / (1.0 + g * (g + 1.0 / q))
     a2 = g * a1
     a3 = g * a2
-    n = steps.shape[0]
-    a = np.empty((n, 2, 2))
+    a = np.empty((steps.shape[0], 2, 2))
     a[:, 0, 0], a[:, 0, 1] = 2.0 * a1 - 1.0, -2.0 * a2
     a[:, 1, 0], a[:, 1, 1] = 2.0 * a2, 1.0 - 2.0 * a3
     b = np.stack((2.0 * a2, 2.0 * a3), axis=-1)
     c = np.stack((a2, 1.0 - a3), axis=-1)
-    out_of = np.empty((n, BLOCK, 2))  # C A^k
-    powers_b = np.empty((n, BLOCK, 2))  # A^k B
-    out_of[:, 0], powers_b[:, 0] = c, b
-    for k in range(1, BLOCK):
-        out_of[:, k] = np.einsum("ni,nij->nj", out_of[:, k - 1], a)
-        powers_b[:, k] = np.einsum("nij,nj->ni", a, powers_b[:, k - 1])
-    response = np.empty((n, BLOCK))  # the impulse response: D, then C A^(k-1) B
-    response[:, 0] = a3
-    response[:, 1:] = np.einsum("nki,ni->nk", out_of[:, :-1], b)
-    lag = np.arange(BLOCK)[:, None] - np.arange(BLOCK)[None, :]
-    taps = np.where(lag >= 0, response[:, np.clip(lag, 0, None)], 0.0)
-    across = np.einsum("nij,njk->nik", a, np.linalg.matrix_power(a, BLOCK - 1))
-    return _Blocks(taps, powers_b[:, ::-1], out_of, across)
+    return block_system(a, b, c, a3, BLOCK)
 
 
 def _scan_states(across: np.ndarray, ends: np.ndarray) -> np.ndarray:

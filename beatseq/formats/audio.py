@@ -182,7 +182,7 @@ class LoudnessMeter:
     """
 
     def __init__(self, sample_rate: int, channels: int = 2):
-        from beatseq.engine.dsp import FirStream, biquad, impulse_response
+        from beatseq.engine.dsp import LinearStream, biquad
 
         self.rate = sample_rate
         self._step = round(STEP_SECONDS * sample_rate)
@@ -190,7 +190,7 @@ class LoudnessMeter:
             biquad(kind, centre, sample_rate, q=q, gain_db=gain)
             for kind, gain, q, centre in _K_WEIGHTING
         )
-        self._filter = FirStream(impulse_response(weighting, sample_rate), channels)
+        self._filter = LinearStream(weighting, channels)
         self._steps: list[np.ndarray] = []  # energy per step, per channel
         self._carry = np.zeros(channels)  # energy of the step in progress
         self._filled = 0  # frames in the step in progress
@@ -232,7 +232,6 @@ class LoudnessMeter:
 
     def integrated(self) -> float | None:
         """The integrated loudness of everything added (call once, at the end)."""
-        self._energy(self._filter.flush())
         seconds = self.frames / self.rate
         if seconds < BLOCK_SECONDS or self.peak == 0:
             return None
