@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 import tomlkit
 from tomlkit.items import InlineTable, Table
 
+from beatseq.errors import BeatseqError
 from beatseq.formats.tomlplace import KeyPath
 from beatseq.formats.tomlread import TomlReader
 from beatseq.model.effects import (
@@ -228,8 +229,52 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+# editing one track's effects as text (the UI's effects form) -------------------------
+
+
+def fx_fields(fx: Effects) -> dict[str, str]:
+    """Each of FX_KEYS as the value the song file would hold (blank: off), e.g.
+    `{ type = "lowpass", cutoff = 800 }` for the filter."""
+    table = fx_table(fx)
+    out = dict.fromkeys(FX_KEYS, "")
+    if table is not None:
+        for key, value in table.items():
+            out[key] = value.as_string().strip()
+    return out
+
+
+def read_fx_fields(values: dict[str, str], track: str, kit: set[str]) -> Effects:
+    """The effects the form's fields (as from `fx_fields`) describe, checked the way a
+    song file's `[kit.TRACK.fx]` is; raises BeatseqError naming the field."""
+    from beatseq.formats.tomlread import TomlReader
+
+    label = f"effects of {track}"
+    lines = []
+    for key in FX_KEYS:
+        value = values.get(key, "").strip()
+        if value:
+            if "\n" in value:
+                raise BeatseqError(f"{key}: one line, like the song file's", file=label)
+            lines.append(f"{key} = {value}")
+    if not lines:
+        return PLAIN_EFFECTS
+    text = "[fx]\n" + "\n".join(lines) + "\n"
+    reader = TomlReader(label, text, label=label)
+    return read_fx(reader, reader.data, (track,), PLAIN_EFFECTS, kit)
+
+
 def _num(value: float) -> float | int:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-__all__ = ["FX_KEYS", "MIX_KEYS", "PLAIN_EFFECTS", "fx_table", "mix_table", "read_fx", "read_mix"]
+__all__ = [
+    "FX_KEYS",
+    "MIX_KEYS",
+    "PLAIN_EFFECTS",
+    "fx_fields",
+    "fx_table",
+    "mix_table",
+    "read_fx",
+    "read_fx_fields",
+    "read_mix",
+]

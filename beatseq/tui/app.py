@@ -27,11 +27,13 @@ from beatseq.engine import protocol as p
 from beatseq.engine.protocol import Selection
 from beatseq.errors import BeatseqError
 from beatseq.model import Condition, Song, Step
+from beatseq.model.effects import Effects
 from beatseq.model.pitch import parse_key, read_notes, snap_to_scale
 from beatseq.tui import edits
 from beatseq.tui.audio import AudioLink, ready_to_spawn
 from beatseq.tui.dialogs import (
     Confirm,
+    EffectsEditor,
     ExportDialog,
     HelpScreen,
     Prompt,
@@ -603,6 +605,16 @@ class BeatseqApp(App[None]):
                 ),
             )
 
+        elif what == "effects":
+            self.push_screen(
+                EffectsEditor(name, song.kit[name].fx, set(song.kit.names)),
+                lambda fx: self._set_effects(name, fx),
+            )
+
+    def _set_effects(self, name: str, fx: Effects | None) -> None:
+        if fx is not None and fx != self.store.song.kit[name].fx:
+            self.apply(f"{name} effects", lambda s: edits.set_instrument(s, name, fx=fx))
+
     def _edit_section(self, name: str, fields: SectionFields | None) -> None:
         if fields is None:
             return
@@ -825,6 +837,15 @@ class BeatseqApp(App[None]):
                         f"Pattern: {binding.description}",
                         f"key {binding.key}",
                         _runner(grid, binding.action),
+                    )
+                )
+        for binding in MixerView.BINDINGS:
+            if isinstance(binding, Binding) and binding.description:
+                commands.append(
+                    (
+                        f"Mixer: {binding.description}",
+                        f"key {binding.key} in the mixer (the selected track)",
+                        _runner(self.views.mixer, binding.action),
                     )
                 )
         for title, help_text, callback in commands:

@@ -1,4 +1,5 @@
-"""Dialogs: prompts, confirmations, the step inspector, the section editor, export, help.
+"""Dialogs: prompts, confirmations, the step inspector, the section editor, a track's
+effects, export, help.
 
 Each is a modal screen that returns what was chosen through `dismiss` (None when the
 producer backs out with escape); the app decides what to do with it.
@@ -15,7 +16,10 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from beatseq.errors import BeatseqError
+from beatseq.formats.effects import FX_KEYS, fx_fields, read_fx_fields
 from beatseq.model import Section, Step
+from beatseq.model.effects import Effects
 from beatseq.model.pitch import notes_text
 
 
@@ -231,6 +235,58 @@ class SectionEditor(ModalScreen[SectionFields | None]):
             self.query_one("#problem", Static).update("repeat is a whole number, bpm a number")
             return
         self.dismiss(fields)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class EffectsEditor(ModalScreen[Effects | None]):
+    """A track's effects, one field per effect in the song file's own spelling (blank:
+    off); enter checks them as a song file is checked and applies, escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+
+    HINTS = {
+        "filter": '{ type = "lowpass", cutoff = 800, resonance = 0.3 }',
+        "drive": "0 to 1",
+        "crush": "{ bits = 12, rate = 26040 }",
+        "eq": "{ low = 3, mid = -2, high = 1 }",
+        "comp": "{ threshold = -20, ratio = 4, attack = 10, release = 120 }",
+        "reverb": "send level, dB (e.g. -12)",
+        "delay": "send level, dB (e.g. -18)",
+        "duck": '{ by = "kick", amount = 6, release = 150 }',
+    }
+
+    def __init__(self, track: str, fx: Effects, tracks: set[str]) -> None:
+        super().__init__()
+        self.track = track
+        self.fx = fx
+        self.tracks = tracks
+
+    def compose(self) -> ComposeResult:
+        values = fx_fields(self.fx)
+        with Vertical(classes="dialog wide"):
+            yield Label(f"effects of {self.track}, in the song file's spelling (blank: off)")
+            with Grid(classes="form"):
+                for key in FX_KEYS:
+                    yield Label(key)
+                    yield Input(
+                        value=values[key], placeholder=self.HINTS[key], id=key, compact=True
+                    )
+            yield Static("enter: apply   escape: cancel", classes="hint")
+            yield Static("", id="problem", classes="problem")
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        values = {key: self.query_one(f"#{key}", Input).value for key in FX_KEYS}
+        try:
+            fx = read_fx_fields(values, self.track, self.tracks)
+        except BeatseqError as err:
+            self.query_one("#problem", Static).update(escape(str(err)))
+            return
+        self.dismiss(fx)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

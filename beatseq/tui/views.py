@@ -25,6 +25,7 @@ from beatseq.engine.protocol import Status
 from beatseq.formats.instruments import synth_value
 from beatseq.formats.kits import kit_names, require_kit
 from beatseq.model import Instrument, Song
+from beatseq.model.effects import Effects
 from beatseq.tui import edits
 from beatseq.tui.grid import PatternGrid
 
@@ -339,13 +340,14 @@ class MixerView(DataTable[Text | str]):
         Binding("s", "flag('solo')", "solo"),
         Binding("c", "choke", "choke..."),
         Binding("o", "sound", "sound..."),
+        Binding("x", "effects", "effects..."),
     ]
 
     METER = 16
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
-        self.add_columns("track", "level", "pan", "M", "S", "choke", "sound", "meter")
+        self.add_columns("track", "level", "pan", "M", "S", "choke", "sound", "fx", "meter")
         self._levels: dict[str, float] = {}
         self._song: Song | None = None
 
@@ -365,6 +367,7 @@ class MixerView(DataTable[Text | str]):
                 "S" if instrument.solo else "",
                 instrument.choke or "",
                 _sound(instrument),
+                _effects(instrument.fx),
                 self._meter(instrument.name),
                 key=instrument.name,
             )
@@ -433,6 +436,31 @@ class MixerView(DataTable[Text | str]):
         name = self._track()
         if name is not None:
             self.post_message(Ask("sound", name))
+
+    def action_effects(self) -> None:
+        name = self._track()
+        if name is not None:
+            self.post_message(Ask("effects", name))
+
+
+def _effects(fx: Effects) -> str:
+    """A track's effects, as the mixer shows them: the inserts in order, then sends and
+    ducking (`x` opens them)."""
+    names = [
+        short
+        for key, short in (("filter", "flt"), ("crush", "crush"), ("eq", "eq"), ("comp", "comp"))
+        if getattr(fx, key) is not None
+    ]
+    if fx.drive:
+        names.insert(1 if fx.filter is not None else 0, "drive")
+    names += [
+        short
+        for key, short in (("reverb", "rev"), ("delay", "dly"))
+        if getattr(fx, key) is not None
+    ]
+    if fx.duck is not None:
+        names.append(f"duck<{fx.duck.by}")
+    return " ".join(names)
 
 
 def _sound(instrument: Instrument) -> str:

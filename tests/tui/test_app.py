@@ -560,3 +560,66 @@ def test_clicking_a_cell_toggles_it() -> None:
         assert steps(app.store.song, "beat", "snare") == "................"
 
     drive(blank_song(), None, script)
+
+
+def test_the_mixer_edits_a_tracks_effects_saves_them_and_undo_takes_them_back(
+    tmp_path: Path,
+) -> None:
+    from beatseq.model.effects import Duck, Filter
+    from beatseq.tui.dialogs import EffectsEditor
+    from beatseq.tui.views import MixerView
+
+    path = tmp_path / "fx.toml"
+
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press("f4", "down", "x")  # the snare's effects
+        screen = app.screen
+        assert isinstance(screen, EffectsEditor)
+        screen.query_one("#filter", Input).value = '{ type = "highpass", cutoff = 250 }'
+        screen.query_one("#reverb", Input).value = "-12"
+        screen.query_one("#duck", Input).value = '{ by = "kick", amount = 6 }'
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, EffectsEditor)
+        fx = app.store.song.kit["snare"].fx
+        assert fx.filter == Filter("highpass", 250.0)
+        assert fx.reverb == -12.0
+        assert fx.duck == Duck(by="kick", amount=6.0)
+        assert app.query_one(MixerView).get_row("snare")[7] == "flt rev duck<kick"
+        app.store.save(path)
+        await pilot.press("ctrl+z")
+        assert not app.store.song.kit["snare"].fx.active
+        await pilot.press("x")  # the form opens on what the track has: nothing now
+        assert app.screen.query_one("#filter", Input).value == ""
+        await pilot.press("escape")
+
+    drive(blank_song(), None, script)
+    saved = load_song(path)
+    assert saved.kit["snare"].fx.filter == Filter("highpass", 250.0)
+    assert saved.kit["snare"].fx.duck == Duck(by="kick", amount=6.0)
+    assert 'filter = {type = "highpass", cutoff = 250}' in path.read_text()
+
+
+def test_a_bad_effect_is_refused_with_its_reason_and_nothing_changes() -> None:
+    from beatseq.tui.dialogs import EffectsEditor
+
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press("f4", "x")
+        screen = app.screen
+        assert isinstance(screen, EffectsEditor)
+        screen.query_one("#drive", Input).value = "3"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EffectsEditor)  # stays open with the reason
+        problem = str(app.screen.query_one("#problem").render())
+        assert "drive" in problem and "0 to 1" in problem
+        screen.query_one("#drive", Input).value = ""
+        screen.query_one("#duck", Input).value = '{ by = "kick" }'  # not itself
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "not another track" in str(app.screen.query_one("#problem").render())
+        await pilot.press("escape")
+        assert not app.store.song.kit["kick"].fx.active
+        assert app.store.undo() is None
+
+    drive(blank_song(), None, script)
