@@ -18,6 +18,23 @@ from beatseq.model import (
     Step,
     Track,
 )
+from beatseq.model.effects import (
+    DELAY_NOTES,
+    DRIVE_RANGE,
+    FILTER_KINDS,
+    LOUDNESS_RANGE,
+    PLAIN_EFFECTS,
+    SEND_RANGE,
+    Compressor,
+    Crush,
+    Delay,
+    Duck,
+    Effects,
+    Eq,
+    Filter,
+    Mix,
+    Reverb,
+)
 from beatseq.model.pitch import FLAT_NAMES, SCALES, SHARP_NAMES, Key
 from beatseq.model.synth import SYNTH_CHOICES, SYNTH_PRESETS, SYNTH_RANGES, Synth
 from beatseq.ticks import RESOLUTIONS, SWING_UNITS
@@ -158,10 +175,65 @@ def songs(draw: st.DrawFn) -> Song:
         gain=draw(st.sampled_from([0.0, -6.0, 4.5])),
         humanize=draw(st.just(Humanize()) | humanizes),
         key=draw(st.none() | keys),
-        kit=Kit(tuple(draw(sampler_settings(i)) for i in base.instruments)),
+        kit=Kit(
+            tuple(
+                replace(draw(sampler_settings(i)), fx=draw(effects(i.name, instruments)))
+                for i in base.instruments
+            )
+        ),
+        mix=draw(mixes()),
         patterns=built,
         sections=sections,
         arrangement=tuple(draw(st.lists(st.sampled_from(section_names), max_size=5))),
+    )
+
+
+def _number(low: float, high: float) -> st.SearchStrategy[float]:
+    return st.sampled_from([low, high]) | st.floats(low, high).map(lambda v: round(v, 2))
+
+
+def _settings(plain: object, **other: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    """`plain` (a settings dataclass) with any of its RANGES numbers drawn, and `other`
+    fields from their strategies."""
+    ranges: dict[str, tuple[float, float]] = getattr(plain, "RANGES", {})
+    changed = {
+        name: st.just(getattr(plain, name)) | _number(low, high)
+        for name, (low, high) in ranges.items()
+    }
+    return st.fixed_dictionaries({**changed, **other}).map(
+        lambda values: replace(plain, **values)  # type: ignore[type-var]
+    )
+
+
+@st.composite
+def effects(draw: st.DrawFn, name: str, tracks: list[str]) -> Effects:
+    """A track's effects: none at all half the time, else any of them."""
+    if draw(st.booleans()):
+        return PLAIN_EFFECTS
+    others = [t for t in tracks if t != name]
+
+    def maybe(strategy: st.SearchStrategy[object]) -> object:
+        return draw(st.none() | strategy)
+
+    return Effects(
+        filter=maybe(_settings(Filter(), kind=st.sampled_from(FILTER_KINDS))),
+        drive=draw(st.just(0.0) | _number(*DRIVE_RANGE)),
+        crush=maybe(_settings(Crush())),
+        eq=maybe(_settings(Eq())),
+        comp=maybe(_settings(Compressor())),
+        reverb=maybe(_number(*SEND_RANGE)),
+        delay=maybe(_number(*SEND_RANGE)),
+        duck=maybe(_settings(Duck(by=""), by=st.sampled_from(others))) if others else None,
+    )  # type: ignore[arg-type]
+
+
+def mixes() -> st.SearchStrategy[Mix]:
+    return st.builds(
+        Mix,
+        reverb=_settings(Reverb()),
+        delay=_settings(Delay(), time=st.sampled_from(list(DELAY_NOTES))),
+        glue=st.none() | _settings(Compressor()),
+        loudness=st.none() | _number(*LOUDNESS_RANGE),
     )
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from beatseq.compile import compile_song
 from beatseq.engine import render as render_module
@@ -262,3 +264,30 @@ def test_a_live_change_glides_in(tmp_path: Path, change: dict[str, object]) -> N
     steady = max(_steps(before[-4096:]), _steps(after[-4096:]))
     assert _steps(after[:2048]) <= 1.05 * steady  # no click where it changes
     assert not np.allclose(after[-1024:], 0.0)
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_effects_give_the_same_samples_in_any_blocks_and_stems_sum_to_the_mix(
+    tmp_path: Path, data: st.DataObject
+) -> None:
+    from tests.strategies import effects, mixes
+
+    tracks = ["kick", "pad"]
+    fx = {name: data.draw(effects(name, tracks), label=name) for name in tracks}
+    mix = data.draw(mixes(), label="mix")
+    s = replace(_fx_song(tmp_path, **fx), mix=replace(mix, loudness=None))
+    whole = render_audio(s, RATE, stems=True)
+    block = data.draw(st.sampled_from([333, 4096, 10000]), label="block")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render_module, "BLOCK", block)
+        blocked = np.concatenate([b for _, b, _ in mix_blocks(plan_render(s, RATE))], axis=1)
+    # within -80 dB: float32 rounding, which a makeup gain of up to 36 dB into the
+    # limiter brings to about -95 dB; a filter or a line restarting at a block's edge
+    # is far louder
+    peak = max(float(np.max(np.abs(whole.mix))), 1e-6)
+    assert np.max(np.abs(blocked.T - whole.mix)) < 1e-4 * peak
+    total = sum(whole.stems.values())
+    assert np.max(np.abs(total - whole.mix)) < 1e-4 * peak
