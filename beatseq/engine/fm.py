@@ -40,14 +40,26 @@ TINE_DECAY_S = 0.35
 """Seconds for the tine's level to fall by 60 dB (its index falls twice as fast)."""
 
 
+def _decay(synth: Keys, note: float) -> float:
+    """Seconds per 60 dB at `note`: higher notes die away faster (two octaves up, half)."""
+    return synth.decay * math.pow(2.0, -(note - 60.0) / 24.0)
+
+
+def frames_keys(synth: Keys, spec: NoteSpec, sample_rate: int) -> int:
+    """How long `render_keys` makes the note: its decay or its release, the shorter."""
+    rate = float(sample_rate)
+    gate = spec.gate if spec.gate is not None else round(AUDITION_GATE_S * rate)
+    decay = _decay(synth, spec.note)
+    release = gate + frames_to_floor(synth.release / 1000.0, rate)
+    return max(1, min(frames_to_floor(decay, rate), release))
+
+
 def render_keys(synth: Keys, spec: NoteSpec, sample_rate: int) -> RenderedNote:
     """One note of the FM keys, from its start until it has died away."""
     rate = float(sample_rate)
     gate = spec.gate if spec.gate is not None else round(AUDITION_GATE_S * rate)
-    decay = synth.decay * math.pow(2.0, -(spec.note - 60.0) / 24.0)
-    total = max(
-        1, min(frames_to_floor(decay, rate), gate + frames_to_floor(synth.release / 1000.0, rate))
-    )
+    decay = _decay(synth, spec.note)
+    total = frames_keys(synth, spec, sample_rate)
     n = np.arange(total, dtype=np.float64)
     hz = note_hz(spec.note)
     carrier = (2.0 * math.pi * hz / rate) * n

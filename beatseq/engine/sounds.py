@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -204,11 +205,12 @@ Bank = VoiceBank | SynthBank
 """What a track's hits play: a sampler's repitched sound, or a synth's notes."""
 
 
-def bank_for(instrument: Instrument, sample_rate: int) -> Bank:
-    """The bank that plays `instrument`'s hits."""
+def bank_for(instrument: Instrument, sample_rate: int, pool: Executor | None = None) -> Bank:
+    """The bank that plays `instrument`'s hits (a synth's renders its notes on `pool`,
+    if given)."""
     if instrument.synth is not None:
         note = instrument.root if instrument.root is not None else instrument.note
-        return SynthBank(instrument.synth, note + instrument.pitch, sample_rate)
+        return SynthBank(instrument.synth, note + instrument.pitch, sample_rate, pool)
     return VoiceBank.of(instrument, sample_rate)
 
 

@@ -58,15 +58,24 @@ HIGHEST_CUTOFF = 0.45
 """The highest cutoff, as a fraction of the sample rate."""
 
 
+def frames_sub(synth: Sub, spec: NoteSpec, sample_rate: int) -> int:
+    """How long `render_sub` makes the note: its gate and release (without sustain, its
+    attack and decay if shorter)."""
+    rate = float(sample_rate)
+    gate = spec.gate if spec.gate is not None else round(AUDITION_GATE_S * rate)
+    total = gate + frames_to_floor(synth.release / 1000.0, rate)
+    if synth.sustain == 0:
+        attack = max(synth.attack, MIN_ATTACK_MS)
+        total = min(total, round(attack / 1000.0 * rate) + frames_to_floor(synth.decay, rate))
+    return max(total, 1)
+
+
 def render_sub(synth: Sub, spec: NoteSpec, sample_rate: int) -> RenderedNote:
     """One note of the subtractive synth, from its start until it has died away."""
     rate = float(sample_rate)
     gate = spec.gate if spec.gate is not None else round(AUDITION_GATE_S * rate)
     attack = max(synth.attack, MIN_ATTACK_MS)
-    total = gate + frames_to_floor(synth.release / 1000.0, rate)
-    if synth.sustain == 0:
-        total = min(total, round(attack / 1000.0 * rate) + frames_to_floor(synth.decay, rate))
-    total = max(total, 1)
+    total = frames_sub(synth, spec, sample_rate)
 
     hz = note_hz(spec.note)
     if hz * OVERSAMPLE_ABOVE > rate:  # a high note: made at twice the rate, then halved

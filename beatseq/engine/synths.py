@@ -26,12 +26,13 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from typing import Any
 
 import numpy as np
 
-from beatseq.engine.fm import render_keys
-from beatseq.engine.subtractive import render_sub
+from beatseq.engine.fm import frames_keys, render_keys
+from beatseq.engine.subtractive import frames_sub, render_sub
 from beatseq.engine.synthnote import (
     AUDITION_GATE_S,
     FLOOR_DB,
@@ -54,17 +55,25 @@ def render_note(synth: Synth, spec: NoteSpec, sample_rate: int) -> RenderedNote:
     return render(synth, spec, sample_rate)
 
 
+def frames_808(synth: Bass808, spec: NoteSpec, sample_rate: int) -> int:
+    """How long `render_808` makes the note: until its envelope reaches the floor."""
+    rate = float(sample_rate)
+    # the envelope falls 60 dB per `decay`: it reaches the floor this many frames in
+    total = math.ceil(synth.decay * rate * -FLOOR_DB / 60.0) - spec.elapsed
+    if synth.release is not None and spec.gate is not None:
+        release_frames = synth.release / 1000.0 * rate
+        total = min(total, spec.gate + math.ceil(release_frames * -FLOOR_DB / 60.0))
+    return max(total, 1)
+
+
 def render_808(synth: Bass808, spec: NoteSpec, sample_rate: int) -> RenderedNote:
     """One note of an 808-style synth, from its start until it has died away."""
     rate = float(sample_rate)
     decay_frames = synth.decay * rate
-    # the envelope falls 60 dB per `decay`: it reaches the floor this many frames in
-    total = math.ceil(decay_frames * -FLOOR_DB / 60.0) - spec.elapsed
     release_frames = None
     if synth.release is not None and spec.gate is not None:
         release_frames = synth.release / 1000.0 * rate
-        total = min(total, spec.gate + math.ceil(release_frames * -FLOOR_DB / 60.0))
-    total = max(total, 1)
+    total = frames_808(synth, spec, sample_rate)
     n = np.arange(total, dtype=np.float64)
 
     # pitch, in semitones above the note, then frequency and phase
@@ -107,6 +116,12 @@ RENDERERS: dict[str, Callable[[Any, NoteSpec, int], RenderedNote]] = {
     "sub": render_sub,
 }
 """Each kind's renderer."""
+LENGTHS: dict[str, Callable[[Any, NoteSpec, int], int]] = {
+    "808": frames_808,
+    "keys": frames_keys,
+    "sub": frames_sub,
+}
+"""How many frames each kind's renderer makes of a note, known without rendering it."""
 
 
 class SynthBank:
@@ -120,8 +135,9 @@ class SynthBank:
 
     channels = 1
 
-    def __init__(self, synth: Synth, note: float, sample_rate: int):
+    def __init__(self, synth: Synth, note: float, sample_rate: int, pool: Executor | None = None):
         self.synth = synth
+        self.pool = pool
         self.sample_rate = sample_rate
         self.voices = synth.voices
         """Notes that sound at once (1: mono, legato slides)."""
@@ -131,7 +147,8 @@ class SynthBank:
         self._layered = bool(getattr(synth, "velocity", 0.0)) and "velocity" in ranges
         self._keys: dict[NoteSpec, int] = {}
         self._specs: list[NoteSpec] = []
-        self._notes: list[RenderedNote] = []
+        self._notes: list[RenderedNote | Future[RenderedNote]] = []
+        self._lengths: list[int] = []
         self._lock = threading.Lock()
         audition = round(AUDITION_GATE_S * sample_rate) if self.voices > 1 else None
         self.key(NoteSpec(note, audition, velocity=self._layer(100)))
@@ -140,10 +157,33 @@ class SynthBank:
         with self._lock:
             found = self._keys.get(spec)
             if found is None:
-                self._notes.append(render_note(self.synth, spec, self.sample_rate))
+                if self.pool is None:
+                    note = render_note(self.synth, spec, self.sample_rate)
+                    self._notes.append(note)
+                    self._lengths.append(int(note.data.shape[1]))
+                else:
+                    self._notes.append(self.pool.submit(self._render, spec))
+                    self._lengths.append(
+                        LENGTHS[self.synth.kind](self.synth, spec, self.sample_rate)
+                    )
                 self._specs.append(spec)
                 found = self._keys[spec] = len(self._specs) - 1
             return found
+
+    def _render(self, spec: NoteSpec) -> RenderedNote:
+        note = render_note(self.synth, spec, self.sample_rate)
+        expected = LENGTHS[self.synth.kind](self.synth, spec, self.sample_rate)
+        if note.data.shape[1] != expected:
+            raise AssertionError(
+                f"a {self.synth.kind} note came out {note.data.shape[1]} frames, not {expected}"
+            )
+        return note
+
+    def _note(self, key: int) -> RenderedNote:
+        note = self._notes[key]
+        if isinstance(note, Future):
+            note = self._notes[key] = note.result()
+        return note
 
     def new_note(
         self, note: float, gate: int, velocity: int = 100, glide_from: float | None = None
@@ -154,13 +194,13 @@ class SynthBank:
 
     def slide(self, key: int, at: int, note: float, gate: int) -> int:
         """`note` sliding in `at` frames after the note of `key` started (mono kinds)."""
-        return self.key(self._specs[key].after(self._notes[key], at, note, self._gate(gate)))
+        return self.key(self._specs[key].after(self._note(key), at, note, self._gate(gate)))
 
     def data(self, key: int) -> np.ndarray:
-        return self._notes[key].data
+        return self._note(key).data
 
     def frames(self, key: int) -> int:
-        return int(self._notes[key].data.shape[1])
+        return self._lengths[key]
 
     @property
     def notes(self) -> int:

@@ -17,6 +17,7 @@ from beatseq.errors import BeatseqError
 from beatseq.formats.songfile import load_song
 from beatseq.formats.songwrite import save_song
 from beatseq.model import Keys, Sub
+from beatseq.model.synth import SYNTH_PRESETS
 from tests.engine.conftest import cents, frequency, live_against_render
 
 RATE = 44100
@@ -336,3 +337,30 @@ def test_live_playback_of_keys_and_a_pad_equals_the_render(tmp_path: Path) -> No
     path = tmp_path / "live.toml"
     path.write_text(text)
     assert live_against_render(load_song(path)) < 1e-3  # better than -60 dB
+
+
+@pytest.mark.parametrize("preset", sorted(SYNTH_PRESETS))
+def test_a_notes_length_is_known_before_it_renders_and_a_pool_renders_the_same(
+    preset: str,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from beatseq.engine.synthnote import NoteSpec
+    from beatseq.engine.synths import LENGTHS, SynthBank, render_note
+
+    synth = SYNTH_PRESETS[preset]
+    specs = [
+        NoteSpec(36.0, None),
+        NoteSpec(48.0, 5000, velocity=40),
+        NoteSpec(96.0, 30000, glide_from=84.0),
+        NoteSpec(43.0, 2000, glide_from=36.0, phase=1.0, elapsed=9000),
+    ]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        later = SynthBank(synth, 36.0, RATE, pool)
+        now = SynthBank(synth, 36.0, RATE)
+        for spec in specs:
+            rendered = render_note(synth, spec, RATE)
+            assert LENGTHS[synth.kind](synth, spec, RATE) == rendered.data.shape[1]
+            a, b = later.key(spec), now.key(spec)
+            assert later.frames(a) == now.frames(b) == rendered.data.shape[1]
+            assert np.array_equal(later.data(a), now.data(b))
