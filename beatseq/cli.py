@@ -418,8 +418,14 @@ def _render(args: argparse.Namespace) -> int:
         f"wrote {output}: {int(minutes)}:{seconds:05.2f}, {depth} {report.sample_rate} Hz"
         f" {fmt.upper()}, peak {report.peak_dbfs:.1f} dBFS, {lufs}"
     )
+    over = dict(report.over)
     for stem in report.stems:
         print(f"  stem {stem}")
+        if stem in over and args.bit_depth != "32f":
+            print(
+                f"    peaks at {over[stem]:+.1f} dBFS where other tracks cancel it in the mix:"
+                " clipped in this file (--bit-depth 32f keeps it whole)"
+            )
     return 0
 
 

@@ -69,6 +69,9 @@ class RenderReport:
     peak_dbfs: float
     lufs: float | None
     stems: tuple[str, ...]
+    over: tuple[tuple[str, float], ...] = ()
+    """Stems that pass full scale (where tracks cancel in the mix), with their peak
+    dBFS: clipped there in a 16- or 24-bit file."""
 
     @property
     def seconds(self) -> float:
@@ -157,6 +160,7 @@ def _render_files(job: RenderJob, progress: Progress | None) -> RenderReport:
     meter = LoudnessMeter(job.sample_rate)
     gains = np.ones(plan.frames, dtype=np.float32)
     stem_paths: list[str] = []
+    over: list[tuple[str, float]] = []
     total = plan.blocks() * (1 + (len(plan.stem_names) if job.stems_dir is not None else 0))
     done = 0
 
@@ -197,12 +201,16 @@ def _render_files(job: RenderJob, progress: Progress | None) -> RenderReport:
                     dither_seed=seed + number,
                 ) as stem_writer:
                     pending = []
+                    peak = 0.0
                     for block in stem_blocks(plan, name, gains):
+                        peak = max(peak, float(block.max()), -float(block.min()))
                         pending.append(pool.submit(stem_writer.write, block.T))
                         tick()
                     for future in pending:
                         future.result()
                 stem_paths.append(str(path))
+                if peak > 1.0:
+                    over.append((str(path), 20 * math.log10(peak)))
     levels = meter.levels()
     if progress is not None:
         progress(1.0)
@@ -213,6 +221,7 @@ def _render_files(job: RenderJob, progress: Progress | None) -> RenderReport:
         peak_dbfs=levels.peak_dbfs,
         lufs=levels.lufs,
         stems=tuple(stem_paths),
+        over=tuple(over),
     )
 
 
@@ -258,7 +267,8 @@ def plan_render(song: Song, sample_rate: int, *, loop: bool = False) -> RenderPl
     instruments = {i.name: i for i in song.kit.instruments}
     playing = {e.track for e in timeline.events}
     order = [n for n in song.kit.names if n in playing and instruments[n].sounds]
-    banks = {n: bank_for(instruments[n], sample_rate) for n in order}
+    notes = ThreadPoolExecutor(max_workers=2, thread_name_prefix="notes")
+    banks = {n: bank_for(instruments[n], sample_rate, notes) for n in order}
     length = timeline.length_samples
     events = timeline.events
     start = 0
@@ -337,7 +347,8 @@ def _spans(plan: RenderPlan, latency: int) -> Iterator[tuple[int, int, bool]]:
 
 def stem_blocks(plan: RenderPlan, name: str, gains: np.ndarray) -> Iterator[np.ndarray]:
     """One track's stereo blocks (with its own send returns) and the mix's master gain:
-    stems sum to the mix."""
+    stems sum to the mix. Not clipped: where tracks cancel in the mix, one of them
+    alone can pass full scale (a 32-bit float file keeps it; integer files clip)."""
     tracks = plan.tracks()
     mixer = Mixer(tracks, plan.sample_rate, song=plan.song, only=name) if name in tracks else None
     master = np.float32(10 ** (plan.song.gain / 20))
@@ -362,7 +373,6 @@ def stem_blocks(plan: RenderPlan, name: str, gains: np.ndarray) -> Iterator[np.n
             continue
         at = position - plan.start
         block = block * master * gains[at : at + frames]
-        np.clip(block, -1.0, 1.0, out=block)
         if plan.capped:
             _fade_tail(block, at, plan.frames, plan.sample_rate)
         yield block

@@ -291,3 +291,33 @@ def test_any_effects_give_the_same_samples_in_any_blocks_and_stems_sum_to_the_mi
     assert np.max(np.abs(blocked.T - whole.mix)) < 1e-4 * peak
     total = sum(whole.stems.values())
     assert np.max(np.abs(total - whole.mix)) < 1e-4 * peak
+
+
+def test_a_stem_louder_than_the_mix_is_kept_whole_in_float_and_reported(tmp_path: Path) -> None:
+    import soundfile
+
+    from beatseq.engine.render import RenderJob, render_here
+
+    # the kick driven far past full scale, the glue and the limiter bring the mix back
+    # down: where the pad swings against the kick, the kick alone passes full scale
+    kick = Effects(comp=Compressor(threshold=-18.0, ratio=4.0, makeup=36.0), reverb=6.0)
+    glue = Compressor(threshold=-18.0, ratio=4.0, makeup=36.0)
+    s = replace(_fx_song(tmp_path, kick=kick), mix=Mix(glue=glue))
+    for depth in ("32f", "24"):
+        out = tmp_path / depth
+        out.mkdir()
+        report = render_here(
+            RenderJob(s, str(out / "mix.wav"), bit_depth=depth, stems_dir=str(out / "stems"))
+        )
+        over = dict(report.over)
+        kick_stem = next(p for p in report.stems if p.endswith("kick.wav"))
+        assert list(over) == [kick_stem] and 0.0 < over[kick_stem] < 1.0
+        mix, _ = soundfile.read(out / "mix.wav", dtype="float32")
+        stems = [soundfile.read(p, dtype="float32")[0] for p in report.stems]
+        error = np.max(np.abs(sum(stems) - mix))
+        if depth == "32f":
+            assert error < 1e-5  # stems sum to the mix
+            assert np.max(np.abs(soundfile.read(kick_stem)[0])) > 1.0
+        else:
+            assert np.max(np.abs(soundfile.read(kick_stem)[0])) <= 1.0  # clipped, not wrapped
+            assert error > 1e-3
