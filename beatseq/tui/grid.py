@@ -124,13 +124,14 @@ class PatternGrid(Widget, can_focus=True):
         self._scroll = 0
         self._lines: list[Strip] | None = None
         self._pending = False
-        self._rows: dict[tuple[object, ...], Strip] = {}
-        self._cells: dict[tuple[int, bool, bool, bool], tuple[object, tuple[Segment, ...]]] = {}
-        """Drawn cells by (id of the step, playhead, selected, cursor); the step is kept
-        with them, so an id is never reused while its entry is here."""
-        """Drawn cells by (step, highlights), for the current base style."""
-        self._base = Style()
         """The drawn lines, until something they show changes."""
+        self._rows: dict[tuple[object, ...], Strip] = {}
+        """Track rows drawn without the playhead, by what they show."""
+        self._cells: dict[tuple[int, bool, bool, bool], tuple[object, tuple[Segment, ...]]] = {}
+        """Drawn cells by (id of the step, playhead, selected, cursor), for the current
+        base style; the step is kept with them, so an id is never reused while its
+        entry is here."""
+        self._base = Style()
         self._columns: list[tuple[int, int]] = []
         """(x, step) of each step drawn, for mouse clicks."""
 
@@ -237,9 +238,11 @@ class PatternGrid(Widget, can_focus=True):
         lines = [self._ruler(base, first, last, steps)]
         low, high = self.selection()
         rows: dict[tuple[object, ...], Strip] = {}
+        where = {index: x for x, index in self._columns}
         for row, track in enumerate(pattern.tracks):
             # A row is drawn again only when something it shows has changed: moving the
-            # cursor or toggling a step redraws one or two rows of the sixteen.
+            # cursor or toggling a step redraws one or two rows of the sixteen. The
+            # playhead is laid over the drawn row, one cell.
             here = row == cursor.row
             instrument = song.kit.get(track.name)
             key = (
@@ -249,7 +252,6 @@ class PatternGrid(Widget, can_focus=True):
                 song.kit.audible(track.name) if instrument else True,
                 cursor.step if here else None,
                 (low, high, self.mark is not None) if here else None,
-                self.playhead % track.length if self.playhead is not None else None,
                 first,
                 last,
                 base,
@@ -258,11 +260,33 @@ class PatternGrid(Widget, can_focus=True):
             if line is None:
                 line = self._row(base, song, row, track, first, last, low, high)
             rows[key] = line
+            head = self.playhead % track.length if self.playhead is not None else None
+            head_x = where.get(head) if head is not None else None
+            if head is not None and head_x is not None:
+                step = HELD if head in _held(track.steps) else track.steps[head]
+                selected = here and self.mark is not None and low <= head < high
+                cell = Strip(self._cell(base, step, True, selected, here and head == cursor.step))
+                line = Strip.join(
+                    [line.crop(0, head_x), cell, line.crop(head_x + CELL, line.cell_length)]
+                )
             lines.append(line)
         self._rows = rows
         lines.append(self._footer(base, pattern, steps, first, last))
         width = self.size.width
         return [line.crop_extend(0, width, base) for line in lines]
+
+    def _cell(
+        self, base: Style, step: Step | Held | None, playhead: bool, selected: bool, cursor: bool
+    ) -> tuple[Segment, ...]:
+        """A step's drawn cell (cached by the step's identity and its highlights)."""
+        key = (id(step), playhead, selected, cursor)  # a Step's own hash costs more
+        found = self._cells.get(key)
+        if found is None or found[0] is not step:
+            found = self._cells[key] = (
+                step,
+                _cell_segments(base, step, playhead, selected, cursor),
+            )
+        return found[1]
 
     def _row(
         self,
@@ -286,10 +310,8 @@ class PatternGrid(Widget, can_focus=True):
             Segment(label, base + (MUTED if muted else BOLD if row == cursor.row else Style())),
             Segment(f" {mute}{solo} ", base + flag),
         ]
-        playhead = self.playhead % track.length if self.playhead is not None else None
         selecting = row == cursor.row and self.mark is not None
         on_row = row == cursor.row
-        cells = self._cells
         rule = Segment("│", base + RULE)
         blank = Segment("  ", base)
         # Runs of cells in the same style become one segment as they are laid down
@@ -305,16 +327,13 @@ class PatternGrid(Widget, can_focus=True):
                 cell: tuple[Segment, ...] = (blank,)
             else:
                 step = HELD if index in held else steps[index]
-                lit = (
-                    index == playhead,
+                cell = self._cell(
+                    base,
+                    step,
+                    False,
                     selecting and low <= index < high,
                     on_row and index == cursor.step,
                 )
-                key = (id(step), *lit)  # a Step's own hash costs more than drawing it
-                found = cells.get(key)
-                if found is None or found[0] is not step:
-                    found = cells[key] = (step, _cell_segments(base, step, *lit))
-                cell = found[1]
             if index % 4 == 0 and index > first:
                 cell = (rule, *cell)
             for text, segment_style, _ in cell:

@@ -623,3 +623,41 @@ def test_a_bad_effect_is_refused_with_its_reason_and_nothing_changes() -> None:
         assert app.store.undo() is None
 
     drive(blank_song(), None, script)
+
+
+def test_the_playhead_is_laid_over_each_row_without_drawing_the_rows_again(
+    tmp_path: Path,
+) -> None:
+    from beatseq.tui.grid import CELL, PLAYHEAD
+
+    song, path = shipped_copy(tmp_path)
+
+    async def script(app: App, pilot: P) -> None:
+        grid = app.query_one(PatternGrid)
+        tracks = len(grid.current().tracks)
+        still = [grid.render_line(y).text for y in range(1, 1 + tracks)]
+        drawn: list[int] = []
+        row = grid._row
+
+        def counting(*args: Any) -> Any:
+            drawn.append(1)
+            return row(*args)
+
+        grid._row = counting  # type: ignore[method-assign]
+        for head in (5, 6, 21):
+            grid.playhead = head
+            await pilot.pause()
+            x = {index: at for at, index in grid._columns}[head]
+            for y, text in enumerate(still, start=1):
+                line = grid.render_line(y)
+                assert line.text == text  # the playhead lights a cell, it writes nothing
+                lit = []  # where the segments lit by the playhead start
+                at = 0
+                for segment in line:
+                    if segment.style is not None and segment.style.bgcolor == PLAYHEAD.bgcolor:
+                        lit.append(at)
+                    at += len(segment.text)
+                assert lit[:1] == [x] and all(a < x + CELL for a in lit), (head, y)
+        assert drawn == []  # every row came from the cache: only the cells were laid over
+
+    drive(song, path, script)
