@@ -30,6 +30,7 @@ from multiprocessing.connection import Connection
 import numpy as np
 
 from beatseq.engine import protocol as p
+from beatseq.engine.dsp import one_blas_thread
 from beatseq.engine.host import InlineHost, RemoteHost
 from beatseq.engine.player import Player
 from beatseq.errors import BeatseqError
@@ -49,6 +50,7 @@ LOAD_SECONDS = 2.0
 def run_engine(connection: Connection, options: p.EngineOptions) -> None:
     """The engine process's entry point."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the client's: it stops us
+    one_blas_thread()  # for the process's life: no spinning BLAS threads near the audio
     engine = Engine(connection, options)
     try:
         engine.run()

@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from beatseq.compile import compile_song, loop_events
+from beatseq.engine.dsp import one_blas_thread
 from beatseq.engine.mixer import Bus, Limiter, Mixer, TrackRenderer
 from beatseq.engine.sounds import Bank, bank_for
 from beatseq.engine.voices import TrackHits, plan_hits
@@ -140,14 +140,6 @@ def render_here(job: RenderJob, progress: Progress | None = None) -> RenderRepor
     """
     with one_blas_thread():
         return _render_files(job, progress)
-
-
-def one_blas_thread() -> threadpool_limits:
-    """numpy's BLAS on one thread while rendering: a render already keeps both cores
-    busy with its own threads, and OpenBLAS's extra threads (which spin while they
-    wait) made the filters' matrix products slower, not faster (measured: the
-    reference song 1.45 s against 1.0 s)."""
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _render_files(job: RenderJob, progress: Progress | None) -> RenderReport:
