@@ -4,7 +4,11 @@
 responsive) and relays progress. Inside, `render_audio` compiles the song, shapes the
 sounds, plans the hits and runs the mixer (`beatseq.engine.mixer`, the same one the
 live engine plays) block by block; the limiter's lookahead comes off the front.
-Stems are rendered track by track afterwards, each with its own send returns (the
+A render keeps both cores busy: the tracks of one block, the send returns of the block
+before and the master bus of the one before that run on threads of their own
+(`bus_blocks`), the file is written and metered on two more, synth notes render on a
+pool of two while the hits are planned, and numpy's BLAS stays on one thread. Stems
+are rendered track by track afterwards, each with its own send returns (the
 buses are linear), and given the mix's master gain (song gain, glue compressor,
 loudness trim and limiter, all as one gain per frame), so they sum to the mix and
 memory stays bounded. A loudness target (`[mix] loudness` or the job's) is met by a
