@@ -47,7 +47,7 @@ from beatseq.model import Song
 TAIL_CAP_SECONDS = 10.0
 TAIL_FADE_SECONDS = 0.05
 BLOCK = 65536
-AHEAD = 2
+AHEAD = 4
 """Blocks the tracks and the send returns may run ahead of the master bus."""
 Progress = Callable[[float], None]
 
