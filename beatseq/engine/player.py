@@ -259,7 +259,8 @@ class Player:
             return out
 
     def levels(self) -> dict[str, float]:
-        """Each track's meter: its recent peak (linear), falling at 24 dB a second."""
+        """Each track's meter: its recent peak (linear), falling at 24 dB a second; a
+        track with effects is metered after them (and its fader, pan and ducking)."""
         with self._lock:
             return dict(self._meters)
 
@@ -270,6 +271,9 @@ class Player:
             for name, track in layer.tracks.items():
                 peaks[name] = max(peaks.get(name, 0.0), track.peak)
                 track.peak = 0.0
+        for name, strip in self.strips.items():  # a track with effects: after them
+            peaks[name] = strip.peak
+            strip.peak = 0.0
         for renderer, _, _ in self.one_shots:
             name = renderer.hits.name
             peaks[name] = max(peaks.get(name, 0.0), renderer.peak)
@@ -370,7 +374,9 @@ class Player:
                 continue
             channels = max(bank.channels if bank is not None else 1, strip.channels if strip else 1)
             if strip is None or strip.channels != channels:
-                self.strips[name] = Strip(fx, self._bus(name, song), channels, self.sample_rate)
+                strip = Strip(fx, self._bus(name, song), channels, self.sample_rate)
+                strip.metering = True
+                self.strips[name] = strip
             else:
                 strip.update(fx, self._bus(name, song))
         if self.returns is None and any(s.sends for s in self.strips.values()):

@@ -58,6 +58,10 @@ class Strip:
         self.levels = Glide(_send_levels(fx))
         self.duck = fx.duck
         self._old_duck: tuple[Duck | None, int] | None = None  # crossfading from
+        self.metering = False
+        self.peak = 0.0
+        """With `metering`, the loudest sample out of the strip (after the effects, the
+        fader, pan and ducking) since it was reset: the mixer's meter."""
 
     def _pan(self, bus: Bus) -> tuple[float, float]:
         left, right = pan_gains(bus.pan, stereo=self.channels == 2)
@@ -112,6 +116,8 @@ class Strip:
         duck = self._ducking(onsets, frame, frames)
         if duck is not None:
             out *= duck
+        if self.metering:
+            self.peak = max(self.peak, float(out.max()), -float(out.min()))
         mix += out
         levels = self.levels.curves(frames)
         if sends is None or (levels is None and not self.levels.target.any()):

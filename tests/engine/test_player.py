@@ -201,6 +201,24 @@ def test_meters_show_each_track_and_fall_back_to_silence(clicks) -> None:  # typ
     assert "kick" not in player.levels()
 
 
+def test_a_track_with_effects_is_metered_after_them(clicks) -> None:  # type: ignore[no-untyped-def]
+    from beatseq.model.effects import Compressor, Duck, Effects
+
+    s = _clicky(clicks, pattern("beat", kick="x...............", hat="x..............."), bpm=120)
+    loud = Effects(comp=Compressor(threshold=0.0, ratio=1.0, makeup=12.0))  # just +12 dB
+    ducked = Effects(duck=Duck(by="kick", amount=12.0, attack=0.1, release=100.0))
+    kit = s.kit.with_instrument(replace(s.kit["kick"], fx=loud))
+    kit = kit.with_instrument(replace(kit["hat"], fx=ducked))
+    player = Player(RATE)
+    player.load(replace(s, kit=kit))
+    player.play()
+    play(player, 256)
+    levels = player.levels()
+    assert levels["kick"] == pytest.approx(10 ** ((-6 + 12) / 20), rel=1e-3)  # not -6 dB
+    # the hat's click is the first frame of the duck's 4-frame attack: down 12 / 4 dB
+    assert levels["hat"] == pytest.approx(10 ** ((-6 - 3) / 20), rel=1e-3)
+
+
 def test_a_file_from_the_browser_plays_now(clicks, tmp_path) -> None:  # type: ignore[no-untyped-def]
     s = _clicky(clicks, pattern("beat", kick="x..."))
     player = Player(RATE)
