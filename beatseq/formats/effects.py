@@ -229,38 +229,58 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-# editing one track's effects as text (the UI's effects form) -------------------------
+# editing settings as text (the UI's effects and buses forms) ---------------------------
 
 
 def fx_fields(fx: Effects) -> dict[str, str]:
     """Each of FX_KEYS as the value the song file would hold (blank: off), e.g.
     `{ type = "lowpass", cutoff = 800 }` for the filter."""
-    table = fx_table(fx)
-    out = dict.fromkeys(FX_KEYS, "")
+    return _fields(fx_table(fx), FX_KEYS)
+
+
+def mix_fields(mix: Mix) -> dict[str, str]:
+    """Each of MIX_KEYS as the value `[mix]` would hold (blank: the default)."""
+    return _fields(mix_table(mix), MIX_KEYS)
+
+
+def read_fx_fields(values: dict[str, str], track: str, kit: set[str]) -> Effects:
+    """The effects the form's fields (as from `fx_fields`) describe, checked the way a
+    song file's `[kit.TRACK.fx]` is; raises BeatseqError naming the field."""
+    reader = _reader(values, FX_KEYS, f"effects of {track}", "fx")
+    if reader is None:
+        return PLAIN_EFFECTS
+    return read_fx(reader, reader.data, (track,), PLAIN_EFFECTS, kit)
+
+
+def read_mix_fields(values: dict[str, str]) -> Mix:
+    """The buses the form's fields (as from `mix_fields`) describe, checked the way a
+    song file's `[mix]` is; raises BeatseqError naming the field."""
+    reader = _reader(values, MIX_KEYS, "the mix", "mix")
+    return Mix() if reader is None else read_mix(reader, reader.data)
+
+
+def _fields(table: Table | None, keys: tuple[str, ...]) -> dict[str, str]:
+    out = dict.fromkeys(keys, "")
     if table is not None:
         for key, value in table.items():
             out[key] = value.as_string().strip()
     return out
 
 
-def read_fx_fields(values: dict[str, str], track: str, kit: set[str]) -> Effects:
-    """The effects the form's fields (as from `fx_fields`) describe, checked the way a
-    song file's `[kit.TRACK.fx]` is; raises BeatseqError naming the field."""
+def _reader(values: dict[str, str], keys: tuple[str, ...], label: str, table: str) -> Any:
+    """A TomlReader of `[table]` holding the non-blank fields, or None if all are blank."""
     from beatseq.formats.tomlread import TomlReader
 
-    label = f"effects of {track}"
     lines = []
-    for key in FX_KEYS:
+    for key in keys:
         value = values.get(key, "").strip()
         if value:
             if "\n" in value:
                 raise BeatseqError(f"{key}: one line, like the song file's", file=label)
             lines.append(f"{key} = {value}")
     if not lines:
-        return PLAIN_EFFECTS
-    text = "[fx]\n" + "\n".join(lines) + "\n"
-    reader = TomlReader(label, text, label=label)
-    return read_fx(reader, reader.data, (track,), PLAIN_EFFECTS, kit)
+        return None
+    return TomlReader(label, f"[{table}]\n" + "\n".join(lines) + "\n", label=label)
 
 
 def _num(value: float) -> float | int:
@@ -273,8 +293,10 @@ __all__ = [
     "PLAIN_EFFECTS",
     "fx_fields",
     "fx_table",
+    "mix_fields",
     "mix_table",
     "read_fx",
     "read_fx_fields",
     "read_mix",
+    "read_mix_fields",
 ]

@@ -27,7 +27,7 @@ from beatseq.engine import protocol as p
 from beatseq.engine.protocol import Selection
 from beatseq.errors import BeatseqError
 from beatseq.model import Condition, Song, Step
-from beatseq.model.effects import Effects
+from beatseq.model.effects import Effects, Mix
 from beatseq.model.pitch import parse_key, read_notes, snap_to_scale
 from beatseq.tui import edits
 from beatseq.tui.audio import AudioLink, ready_to_spawn
@@ -36,6 +36,7 @@ from beatseq.tui.dialogs import (
     EffectsEditor,
     ExportDialog,
     HelpScreen,
+    MixEditor,
     Prompt,
     SectionEditor,
     SectionFields,
@@ -610,6 +611,13 @@ class BeatseqApp(App[None]):
                 EffectsEditor(name, song.kit[name].fx, set(song.kit.names)),
                 lambda fx: self._set_effects(name, fx),
             )
+
+        elif what == "mix":
+            self.push_screen(MixEditor(song.mix), self._set_mix)
+
+    def _set_mix(self, mix: Mix | None) -> None:
+        if mix is not None and mix != self.store.song.mix:
+            self.apply("mix", lambda s: edits.set_mix(s, mix))
 
     def _set_effects(self, name: str, fx: Effects | None) -> None:
         if fx is not None and fx != self.store.song.kit[name].fx:

@@ -1,5 +1,5 @@
-"""Dialogs: prompts, confirmations, the step inspector, the section editor, a track's
-effects, export, help.
+"""Dialogs: prompts, confirmations, the step inspector, the section editor, settings
+forms (a track's effects, the mix), export, help.
 
 Each is a modal screen that returns what was chosen through `dismiss` (None when the
 producer backs out with escape); the app decides what to do with it.
@@ -7,7 +7,9 @@ producer backs out with escape); the app decides what to do with it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from rich.markup import escape
 from textual.app import ComposeResult
@@ -17,9 +19,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from beatseq.errors import BeatseqError
-from beatseq.formats.effects import FX_KEYS, fx_fields, read_fx_fields
+from beatseq.formats.effects import fx_fields, mix_fields, read_fx_fields, read_mix_fields
 from beatseq.model import Section, Step
-from beatseq.model.effects import Effects
+from beatseq.model.effects import Effects, Mix
 from beatseq.model.pitch import notes_text
 
 
@@ -240,11 +242,55 @@ class SectionEditor(ModalScreen[SectionFields | None]):
         self.dismiss(None)
 
 
-class EffectsEditor(ModalScreen[Effects | None]):
-    """A track's effects, one field per effect in the song file's own spelling (blank:
-    off); enter checks them as a song file is checked and applies, escape cancels."""
+class SettingsForm(ModalScreen[Any]):
+    """Settings as a form, one field per key in the song file's own spelling (blank:
+    off, or the default); enter checks them as a song file is checked and dismisses
+    with what they read as, escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
+    HINTS: dict[str, str] = {}
+
+    def __init__(
+        self,
+        title: str,
+        values: dict[str, str],
+        read: Callable[[dict[str, str]], object],
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.values = values
+        self.read = read
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(f"{self.title_text}, in the song file's spelling (blank: off)")
+            with Grid(classes="form"):
+                for key, value in self.values.items():
+                    yield Label(key)
+                    yield Input(
+                        value=value, placeholder=self.HINTS.get(key, ""), id=key, compact=True
+                    )
+            yield Static("enter: apply   escape: cancel", classes="hint")
+            yield Static("", id="problem", classes="problem")
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        values = {key: self.query_one(f"#{key}", Input).value for key in self.values}
+        try:
+            settings = self.read(values)
+        except BeatseqError as err:
+            self.query_one("#problem", Static).update(escape(str(err)))
+            return
+        self.dismiss(settings)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class EffectsEditor(SettingsForm):
+    """A track's effects (`[kit.TRACK.fx]`)."""
 
     HINTS = {
         "filter": '{ type = "lowpass", cutoff = 800, resonance = 0.3 }',
@@ -258,38 +304,25 @@ class EffectsEditor(ModalScreen[Effects | None]):
     }
 
     def __init__(self, track: str, fx: Effects, tracks: set[str]) -> None:
-        super().__init__()
-        self.track = track
-        self.fx = fx
-        self.tracks = tracks
+        super().__init__(
+            f"effects of {track}",
+            fx_fields(fx),
+            lambda values: read_fx_fields(values, track, tracks),
+        )
 
-    def compose(self) -> ComposeResult:
-        values = fx_fields(self.fx)
-        with Vertical(classes="dialog wide"):
-            yield Label(f"effects of {self.track}, in the song file's spelling (blank: off)")
-            with Grid(classes="form"):
-                for key in FX_KEYS:
-                    yield Label(key)
-                    yield Input(
-                        value=values[key], placeholder=self.HINTS[key], id=key, compact=True
-                    )
-            yield Static("enter: apply   escape: cancel", classes="hint")
-            yield Static("", id="problem", classes="problem")
 
-    def on_mount(self) -> None:
-        self.query_one("#filter", Input).focus()
+class MixEditor(SettingsForm):
+    """The song's buses and master (`[mix]`)."""
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        values = {key: self.query_one(f"#{key}", Input).value for key in FX_KEYS}
-        try:
-            fx = read_fx_fields(values, self.track, self.tracks)
-        except BeatseqError as err:
-            self.query_one("#problem", Static).update(escape(str(err)))
-            return
-        self.dismiss(fx)
+    HINTS = {
+        "reverb": "{ size = 0.6, damping = 0.5, width = 1, level = 0 }",
+        "delay": '{ time = "1/8d", feedback = 0.35, lowpass = 4000, level = 0 }',
+        "glue": "{ threshold = -12, ratio = 2, attack = 10, release = 120 }",
+        "loudness": "LUFS a render is brought to (e.g. -14)",
+    }
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def __init__(self, mix: Mix) -> None:
+        super().__init__("the mix: send buses and master", mix_fields(mix), read_mix_fields)
 
 
 class ExportDialog(ModalScreen[str | None]):

@@ -36,6 +36,7 @@ from beatseq.errors import BeatseqError
 from beatseq.formats.kits import shipped_kit, shipped_sound
 from beatseq.formats.songfile import AUDIO_SUFFIXES, PATTERN_KEYS
 from beatseq.model import Condition, Humanize, Instrument, Pattern, Section, Song, Step, Track
+from beatseq.model.effects import Mix
 from beatseq.model.gm import assign_midi
 from beatseq.model.pattern import MAX_STEPS
 from beatseq.ticks import RESOLUTIONS
@@ -407,6 +408,11 @@ def set_instrument(song: Song, name: str, /, **fields: object) -> Song:
     new = _changed(old, changes)
     with _valid():
         return replace(song, kit=song.kit.with_instrument(new))
+
+
+def set_mix(song: Song, mix: Mix, /) -> Song:
+    """The song's send buses, glue and loudness target (`[mix]`)."""
+    return replace(song, mix=mix)
 
 
 # the pattern bank ----------------------------------------------------------------------

@@ -341,6 +341,7 @@ class MixerView(DataTable[Text | str]):
         Binding("c", "choke", "choke..."),
         Binding("o", "sound", "sound..."),
         Binding("x", "effects", "effects..."),
+        Binding("b", "buses", "buses and master..."),
     ]
 
     METER = 16
@@ -441,6 +442,9 @@ class MixerView(DataTable[Text | str]):
         name = self._track()
         if name is not None:
             self.post_message(Ask("effects", name))
+
+    def action_buses(self) -> None:
+        self.post_message(Ask("mix", ""))
 
 
 def _effects(fx: Effects) -> str:

@@ -661,3 +661,37 @@ def test_the_playhead_is_laid_over_each_row_without_drawing_the_rows_again(
         assert drawn == []  # every row came from the cache: only the cells were laid over
 
     drive(song, path, script)
+
+
+def test_the_mixer_edits_the_song_buses_and_master_and_saves_them(tmp_path: Path) -> None:
+    from beatseq.model.effects import Compressor, Delay, Mix
+    from beatseq.tui.dialogs import MixEditor
+
+    path = tmp_path / "mix.toml"
+
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press("f4", "b")
+        screen = app.screen
+        assert isinstance(screen, MixEditor)
+        screen.query_one("#delay", Input).value = '{ time = "1/7" }'
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MixEditor)  # stays open with the reason
+        assert "1/8d" in str(app.screen.query_one("#problem").render())
+        screen.query_one("#delay", Input).value = '{ time = "1/4d", feedback = 0.5 }'
+        screen.query_one("#glue", Input).value = "{ threshold = -10, ratio = 3 }"
+        screen.query_one("#loudness", Input).value = "-14"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.store.song.mix == Mix(
+            delay=Delay(time="1/4d", feedback=0.5),
+            glue=Compressor(threshold=-10.0, ratio=3.0),
+            loudness=-14.0,
+        )
+        app.store.save(path)
+        await pilot.press("ctrl+z")
+        assert app.store.song.mix == Mix()
+
+    drive(blank_song(), None, script)
+    saved = load_song(path)
+    assert saved.mix.delay == Delay(time="1/4d", feedback=0.5) and saved.mix.loudness == -14.0
