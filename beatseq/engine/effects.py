@@ -163,7 +163,9 @@ class Dynamics:
         reduction = np.maximum(db - self.settings.threshold, 0.0) * self.slope
         held, self.held = onepole(reduction, self.release, self.held)
         np.maximum(reduction, held, out=reduction)
-        return np.asarray(np.power(10.0, (self.settings.makeup - reduction) / 20.0), np.float32)
+        # 10 ** (dB / 20) as exp (numpy's power is four times slower)
+        gain = np.exp((self.settings.makeup - reduction) * (math.log(10.0) / 20.0))
+        return np.asarray(gain, np.float32)
 
 
 def power(x: np.ndarray) -> np.ndarray:

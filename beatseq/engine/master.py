@@ -52,6 +52,7 @@ class Limiter:
         self._base = 0
         self._zi = np.zeros(1)  # release filter state
         self._received = 0
+        self._fractions = np.arange(k) / k  # where each frame of a chunk lies in it
 
     def process(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Limit a (2, frames) block; returns the delayed, limited audio and its gains."""
@@ -62,16 +63,16 @@ class Limiter:
         first = self._received - self.latency  # input frame of the first output frame
         self._received += frames
         k = self.CHUNK
-        chunks = np.floor_divide(np.arange(first, first + frames), k)
-        lo, hi = int(chunks[0]), int(chunks[-1]) + 1
+        lo, hi = first // k, (first + frames - 1) // k + 1
         nodes = self._nodes_between(lo, hi + 1)
-        self._forget(int((first + frames) // k))
+        self._forget((first + frames) // k)
         if np.all(nodes == 1.0):
             return delayed, np.ones(frames, dtype=np.float32)  # exactly transparent
-        where = chunks - lo
-        here, after = nodes[where], nodes[where + 1]
-        fraction = (np.arange(first, first + frames) - chunks * k) / k
-        gain = (here + (after - here) * fraction).astype(np.float32)
+        # each chunk's frames, from its node towards the next: (chunks, k), then the
+        # block's own frames out of them
+        here, after = nodes[:-1, None], nodes[1:, None]
+        ramps = (here + (after - here) * self._fractions).reshape(-1)
+        gain = ramps[first - lo * k : first - lo * k + frames].astype(np.float32)
         out = delayed * gain
         np.clip(out, -1.0, 1.0, out=out)
         return out, gain
