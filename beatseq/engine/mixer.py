@@ -184,12 +184,6 @@ class TrackRenderer:
             found.append(frames[(frames >= low) & (frames < high)])
         return np.concatenate(found) if len(found) > 1 else found[0]
 
-    def render(self, start: int, frames: int) -> np.ndarray:
-        """The track after its bus: float32 (2, frames)."""
-        out = np.zeros((2, frames), dtype=np.float32)
-        self.add_to(out, start)
-        return out
-
     def add_to(
         self,
         mix: np.ndarray,
@@ -273,14 +267,10 @@ class Mixer:
     def gain(self) -> float:
         return self.master.gain
 
-    def bus(self, start: int, frames: int) -> np.ndarray:
-        """Frames [start, start + frames) of the tracks and send returns, before the
-        master bus: float32 (2, frames)."""
-        return self.add_returns(*self.tracks_block(start, frames))
-
     def tracks_block(self, start: int, frames: int) -> tuple[np.ndarray, np.ndarray | None]:
-        """The first half of `bus`: the tracks summed (2, frames), and their sends
-        (bus, channel, frame) when there are send buses."""
+        """Frames [start, start + frames) of the tracks summed, float32 (2, frames), and
+        their sends (bus, channel, frame) when there are send buses. With
+        `add_returns`, what goes into the master bus (`master.process`)."""
         mix = np.zeros((2, frames), dtype=np.float32)
         sends = np.zeros((2, 2, frames), dtype=np.float32) if self.returns is not None else None
         for name, track in self.tracks.items():
@@ -301,14 +291,9 @@ class Mixer:
         return mix, sends
 
     def add_returns(self, mix: np.ndarray, sends: np.ndarray | None) -> np.ndarray:
-        """The second half of `bus`: the send buses' returns added to `mix`. The two
-        halves keep separate state, so one block's returns can run while the next
-        block's tracks do (`beatseq.engine.render`)."""
+        """The send buses' returns for `tracks_block`'s sends, added to its `mix`. The
+        two keep separate state, so one block's returns can run while the next block's
+        tracks do (`beatseq.engine.render.bus_blocks`)."""
         if self.returns is not None and sends is not None:
             mix += self.returns.process(sends)
         return mix
-
-    def render(self, start: int, frames: int) -> tuple[np.ndarray, np.ndarray]:
-        """Mix frames [start, start + frames) and limit them: returns the limited block,
-        `latency` frames late, (2, frames), and its gain curve (glue, trim, limiter)."""
-        return self.master.process(self.bus(start, frames))

@@ -287,11 +287,12 @@ def plan_render(song: Song, sample_rate: int, *, loop: bool = False) -> RenderPl
 
 
 def bus_blocks(mixer: Mixer, spans: Iterable[tuple[int, int]]) -> Iterator[np.ndarray]:
-    """`mixer.bus(position, frames)` for each (position, frames), in order, with the
-    tracks and the send returns on a thread each: one block's returns run while the
-    next block's tracks do, and the caller's master bus on the block before (numpy and
-    pedalboard let go of the GIL, so a render uses both cores). Each half keeps its
-    own state and takes the blocks in order, so the samples are those of `bus`."""
+    """What goes into the master bus for each (position, frames), in order: the tracks
+    (`mixer.tracks_block`) and the send returns (`mixer.add_returns`) on a thread each,
+    so one block's returns run while the next block's tracks do, and the caller's
+    master bus on the block before (numpy and pedalboard let go of the GIL, so a render
+    uses both cores). Each half keeps its own state and takes the blocks in order, so
+    the samples are those of running them one after the other."""
 
     def returned(part: Future[tuple[np.ndarray, np.ndarray | None]]) -> np.ndarray:
         return mixer.add_returns(*part.result())
@@ -313,9 +314,7 @@ def mix_blocks(plan: RenderPlan) -> Iterator[tuple[int, np.ndarray, np.ndarray]]
         plan.tracks(), plan.sample_rate, plan.song.gain, song=plan.song, trim_db=plan.trim
     )
     at = 0
-    spans = list(_spans(plan, mixer.latency))
-    buses = bus_blocks(mixer, ((position, frames) for position, frames, _ in spans))
-    for (_, frames, kept), bus in zip(spans, buses, strict=True):
+    for frames, kept, bus in _mixed(plan, mixer):
         block, gain = mixer.master.process(bus)
         if not kept:
             continue  # warm-up: earlier tails, effects' and limiter's state
@@ -323,6 +322,14 @@ def mix_blocks(plan: RenderPlan) -> Iterator[tuple[int, np.ndarray, np.ndarray]]
             _fade_tail(block, at, plan.frames, plan.sample_rate)
         yield at, block, gain
         at += frames
+
+
+def _mixed(plan: RenderPlan, mixer: Mixer) -> Iterator[tuple[int, bool, np.ndarray]]:
+    """(frames, kept, what goes into the master bus) for each block a render mixes."""
+    spans = list(_spans(plan, mixer.latency))
+    buses = bus_blocks(mixer, ((position, frames) for position, frames, _ in spans))
+    for (_, frames, kept), bus in zip(spans, buses, strict=True):
+        yield frames, kept, bus
 
 
 def _spans(plan: RenderPlan, latency: int) -> Iterator[tuple[int, int, bool]]:
@@ -381,12 +388,7 @@ def loudness_trim(plan: RenderPlan, target: float, passes: int = 4) -> float:
     limiter and measures it, correcting until within 0.1 LU (the limiter, keeping the
     ceiling, is what can make it take more than one correction)."""
     mixer = Mixer(plan.tracks(), plan.sample_rate, plan.song.gain, song=plan.song)
-    spans = list(_spans(plan, mixer.latency))
-    buses = bus_blocks(mixer, ((position, frames) for position, frames, _ in spans))
-    blocks = [
-        (mixer.master.before_trim(bus), kept)
-        for (_, _, kept), bus in zip(spans, buses, strict=True)
-    ]
+    blocks = [(mixer.master.before_trim(bus), kept) for _, kept, bus in _mixed(plan, mixer)]
     trim = 0.0
     for _ in range(passes):
         limiter = Limiter(plan.sample_rate)
