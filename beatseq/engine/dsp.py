@@ -100,6 +100,11 @@ def convolve(audio: np.ndarray, response: np.ndarray) -> np.ndarray:
     return np.fft.irfft(spectrum, size, axis=-1)[..., :n]
 
 
+def peak(x: np.ndarray) -> float:
+    """The largest magnitude in `x` (0 if empty), without an array of magnitudes."""
+    return max(float(x.max()), -float(x.min())) if x.size else 0.0
+
+
 def onepole(values: np.ndarray, a: float, state: float) -> tuple[np.ndarray, float]:
     """s[i] = a * s[i-1] + (1 - a) * values[i], from s[-1] = `state`, in closed form:
     float64 out, and the last value (the state for the next block).

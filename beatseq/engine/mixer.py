@@ -32,6 +32,7 @@ import threading
 
 import numpy as np
 
+from beatseq.engine.dsp import peak
 from beatseq.engine.master import CEILING_DB, Limiter, Master
 from beatseq.engine.sends import Returns
 from beatseq.engine.sounds import Bank
@@ -156,7 +157,7 @@ class TrackRenderer:
                 target = out[channel, a - start : b - start]
                 np.add(target, work, out=target)
                 if self.metering:
-                    self.peak = max(self.peak, float(work.max()), -float(work.min()))
+                    self.peak = max(self.peak, peak(work))
 
     def onsets(
         self,

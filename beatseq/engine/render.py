@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from beatseq.compile import compile_song, loop_events
-from beatseq.engine.dsp import one_blas_thread
+from beatseq.engine.dsp import one_blas_thread, peak
 from beatseq.engine.mixer import Bus, Limiter, Mixer, TrackRenderer
 from beatseq.engine.sounds import Bank, bank_for
 from beatseq.engine.voices import TrackHits, plan_hits
@@ -197,16 +197,16 @@ def _render_files(job: RenderJob, progress: Progress | None) -> RenderReport:
                     dither_seed=seed + number,
                 ) as stem_writer:
                     pending = []
-                    peak = 0.0
+                    loudest = 0.0
                     for block in stem_blocks(plan, name, gains):
-                        peak = max(peak, float(block.max()), -float(block.min()))
+                        loudest = max(loudest, peak(block))
                         pending.append(pool.submit(stem_writer.write, block.T))
                         tick()
                     for future in pending:
                         future.result()
                 stem_paths.append(str(path))
-                if peak > 1.0:
-                    over.append((str(path), 20 * math.log10(peak)))
+                if loudest > 1.0:
+                    over.append((str(path), 20 * math.log10(loudest)))
     levels = meter.levels()
     if progress is not None:
         progress(1.0)

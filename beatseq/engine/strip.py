@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from beatseq.engine.dsp import peak
 from beatseq.engine.effects import RAMP, Chain, Glide, duck_gain, duck_reach, ramp_curve
 from beatseq.model import Instrument
 from beatseq.model.effects import PLAIN_EFFECTS, Duck, Effects
@@ -117,7 +118,7 @@ class Strip:
         if duck is not None:
             out *= duck
         if self.metering:
-            self.peak = max(self.peak, float(out.max()), -float(out.min()))
+            self.peak = max(self.peak, peak(out))
         mix += out
         levels = self.levels.curves(frames)
         if sends is None or (levels is None and not self.levels.target.any()):

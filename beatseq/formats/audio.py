@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from beatseq.engine.dsp import LinearStream, biquad, peak
 from beatseq.errors import BeatseqError
 from beatseq.formats.atomic import atomic_path
 
@@ -182,8 +183,6 @@ class LoudnessMeter:
     """
 
     def __init__(self, sample_rate: int, channels: int = 2):
-        from beatseq.engine.dsp import LinearStream, biquad
-
         self.rate = sample_rate
         self._step = round(STEP_SECONDS * sample_rate)
         weighting = tuple(
@@ -201,7 +200,7 @@ class LoudnessMeter:
         """Measure float (frames, channels) audio that follows what came before."""
         if block.shape[0] == 0:
             return
-        self.peak = max(self.peak, float(np.max(np.abs(block))))
+        self.peak = max(self.peak, peak(block))
         self.frames += block.shape[0]
         self._energy(self._filter.process(block.T))
 
