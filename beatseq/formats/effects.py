@@ -267,10 +267,10 @@ def _fields(table: Table | None, keys: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _reader(values: dict[str, str], keys: tuple[str, ...], label: str, table: str) -> Any:
+def _reader(
+    values: dict[str, str], keys: tuple[str, ...], label: str, table: str
+) -> TomlReader | None:
     """A TomlReader of `[table]` holding the non-blank fields, or None if all are blank."""
-    from beatseq.formats.tomlread import TomlReader
-
     lines = []
     for key in keys:
         value = values.get(key, "").strip()

@@ -852,7 +852,7 @@ class BeatseqApp(App[None]):
                 commands.append(
                     (
                         f"Mixer: {binding.description}",
-                        f"key {binding.key} in the mixer (the selected track)",
+                        f"key {binding.key} in the mixer",
                         _runner(self.views.mixer, binding.action),
                     )
                 )
