@@ -5,10 +5,12 @@
   convolution with that response (`convolve`), exact to about -180 dB.
 - `onepole` runs a one-pole low-pass in closed form (state carried).
 - `LinearStream` runs a cascade of biquads on audio that arrives in blocks, exactly
-  (to float64 rounding) and the same whatever the block sizes: the filter as a state
-  space, a few dozen frames at a time (`block_system`), with each block's starting
-  states from one prefix scan (`scan_constant`). The sub synth's swept filter
+  (to float64 rounding, or float32's) and the same whatever the block sizes: the
+  filter as a state space (`balanced`, so float32 is enough for a meter), a few dozen
+  frames at a time (`block_system`), with each block's starting states from one
+  prefix scan (`scan_constant`). The sub synth's swept filter
   (`beatseq.engine.subtractive`) is built from the same pieces.
+- `keep_freed_memory` stops malloc handing a render's freed arrays back to the system.
 
 All of it keeps scipy (1.7 s to import) out of the render path.
 """
@@ -146,6 +148,35 @@ def one_blas_thread() -> Any:
     return threadpool_limits(limits=1, user_api="blas")
 
 
+KEEP_FREED = 32 * 1024 * 1024
+"""Bytes of freed memory the allocator keeps for reuse (and the size from which it
+maps arrays straight from the system): glibc's largest allowed mmap threshold."""
+
+
+def keep_freed_memory() -> None:
+    """Have glibc's malloc keep freed blocks for reuse instead of handing them back to
+    the system at once (for the rest of the process; nothing where it is not glibc).
+
+    A render makes and drops arrays of a megabyte or two for every block. By default
+    glibc gives their pages back as they are freed, so every new array faults in fresh
+    zeroed pages: measured on the reference song, 136,000 page faults a render against
+    23,000 with this, and the K-weighting filter three times faster (0.5 against
+    0.18 s). Peak memory does not grow: the same blocks are reused."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError, TypeError):
+        return  # not glibc: its own allocator's habits stand
+    m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
+    mallopt(m_mmap_threshold, KEEP_FREED)
+    mallopt(m_trim_threshold, KEEP_FREED)
+    mallopt(m_top_pad, 1024 * 1024)
+
+
 @dataclass(frozen=True)
 class BlockSystem:
     """Linear systems with k states (s' = A s + B x, y = C s + D x), one or several
@@ -205,46 +236,85 @@ def biquads_state_space(
 
 class LinearStream:
     """A cascade of biquads run on (channels, frames) blocks with its state carried:
-    the same output (to float64 rounding) for any split into blocks, at numpy speed
-    (`BlockSystem` over blocks of FRAMES, their states from one prefix scan)."""
+    the same output (to the rounding of `dtype`) for any split into blocks, at numpy
+    speed (`BlockSystem` over blocks of FRAMES, their states from one prefix scan).
+
+    float64 by default; float32 halves the cost of the matrix products, for a
+    measurement (the loudness meter) that needs no more than float32's 24 bits."""
 
     FRAMES = 64
 
-    def __init__(self, sections: tuple[Biquad, ...], channels: int):
+    def __init__(self, sections: tuple[Biquad, ...], channels: int, dtype: type = np.float64):
         a, b, c, d = biquads_state_space(sections)
-        self.system = block_system(a[None], b[None], c[None], np.array([d]), self.FRAMES)
-        self._a, self._b, self._c, self._d = a, b, c, d
+        a, b, c = balanced(a, b, c)
+        system = block_system(a[None], b[None], c[None], np.array([d]), self.FRAMES)
+        self.dtype = np.dtype(dtype)
+        # each matrix as the products want it (C order), in the stream's precision
+        self._into = np.ascontiguousarray(system.into[0], dtype=self.dtype)
+        self._taps = np.ascontiguousarray(system.taps[0].T, dtype=self.dtype)
+        self._out_of = np.ascontiguousarray(system.out_of[0].T, dtype=self.dtype)
+        self._first = np.ascontiguousarray(system.across[0].T, dtype=self.dtype)
+        self._a, self._b = a.astype(self.dtype), b.astype(self.dtype)
+        self._c, self._d = c.astype(self.dtype), self.dtype.type(d)
         # the states of every channel side by side: (channels * k), one matrix for all
-        self._across = np.kron(np.eye(channels), self.system.across[0])
-        self.state = np.zeros((channels, b.shape[0]))
+        self._across = np.kron(np.eye(channels), system.across[0]).astype(self.dtype)
+        self.state = np.zeros((channels, b.shape[0]), dtype=self.dtype)
 
     def process(self, x: np.ndarray) -> np.ndarray:
-        """Float64 output for float (channels, frames) input."""
+        """Output in the stream's dtype for float (channels, frames) input."""
         channels, frames = x.shape
         size = self.FRAMES
         whole = frames // size
         k = self._b.shape[0]
-        out = np.empty((channels, frames))
+        out = np.empty((channels, frames), dtype=self.dtype)
         if whole:  # (2-D products throughout: numpy's stacked ones are far slower)
-            blocks = np.asarray(x[:, : whole * size], dtype=np.float64).reshape(-1, size)
-            ends = (blocks @ self.system.into[0]).reshape(channels, whole, k)
+            blocks = np.asarray(x[:, : whole * size], dtype=self.dtype).reshape(-1, size)
+            ends: np.ndarray = (blocks @ self._into).reshape(channels, whole, k)
             ends = np.ascontiguousarray(ends.transpose(1, 0, 2)).reshape(whole, channels * k)
-            ends[0] += (self.state @ self.system.across[0].T).reshape(-1)
+            ends[0] += (self.state @ self._first).reshape(-1)
             scan_constant(ends, self._across)
             ends[np.abs(ends) < TINY] = 0.0  # no subnormals as a tail dies away
-            starts = np.empty_like(ends)
+            starts: np.ndarray = np.empty_like(ends)
             starts[0] = self.state.reshape(-1)
             starts[1:] = ends[:-1]
             self.state = ends[-1].reshape(channels, k).copy()
             starts = starts.reshape(whole, channels, k).transpose(1, 0, 2).reshape(-1, k)
-            y = blocks @ self.system.taps[0].T
-            y += starts @ self.system.out_of[0].T
-            out[:, : whole * size] = y.reshape(channels, -1)
+            head = out[:, : whole * size]
+            y = head.reshape(-1, size)  # a view of `out` when the blocks fill it
+            np.matmul(blocks, self._taps, out=y)
+            y += starts @ self._out_of
+            if whole * size < frames:
+                head[...] = y.reshape(channels, -1)  # reshape made a copy
         for i in range(whole * size, frames):  # the rest, frame by frame
-            sample = np.asarray(x[:, i], dtype=np.float64)
+            sample = np.asarray(x[:, i], dtype=self.dtype)
             out[:, i] = self.state @ self._c + self._d * sample
             self.state = self.state @ self._a.T + sample[:, None] * self._b
         return out
+
+
+def balanced(
+    a: np.ndarray, b: np.ndarray, c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The same stable system (A, B, C) in its balanced realization, whose states are as
+    easy to reach as to observe: the best conditioned there is. A biquad's direct form
+    is poorly conditioned where its poles crowd near 1 (the loudness meter's 38 Hz
+    high-pass at 96 kHz: matrix entries of 55 for outputs of 1), and in float32 that
+    lost 15 % of the output; balanced, 1e-7. A system with a state it cannot reach or
+    show (a filter that cancels itself) is left as it is."""
+    k = a.shape[0]
+    lyapunov = np.eye(k * k)
+    try:
+        reach = np.linalg.solve(lyapunov - np.kron(a, a), np.outer(b, b).ravel())
+        show = np.linalg.solve(lyapunov - np.kron(a.T, a.T), np.outer(c, c).ravel())
+        low = np.linalg.cholesky(reach.reshape(k, k))
+        u, sigma, _ = np.linalg.svd(low.T @ show.reshape(k, k) @ low)
+        if sigma[-1] <= 1e-12 * sigma[0]:
+            return a, b, c
+        t = low @ u @ np.diag(sigma**-0.25)
+        inverse = np.linalg.inv(t)
+    except np.linalg.LinAlgError:
+        return a, b, c
+    return inverse @ a @ t, inverse @ b, c @ t
 
 
 def scan_constant(ends: np.ndarray, across: np.ndarray) -> None:

@@ -7,7 +7,8 @@ live engine plays) block by block; the limiter's lookahead comes off the front.
 A render keeps both cores busy: the tracks of one block, the send returns of the block
 before and the master bus of the one before that run on threads of their own
 (`bus_blocks`), the file is written and metered on two more, synth notes render on a
-pool of two while the hits are planned, and numpy's BLAS stays on one thread. Stems
+pool of two while the hits are planned, numpy's BLAS stays on one thread, and
+malloc keeps freed blocks for the next (`dsp.keep_freed_memory`). Stems
 are rendered track by track afterwards, each with its own send returns (the
 buses are linear), and given the mix's master gain (song gain, glue compressor,
 loudness trim and limiter, all as one gain per frame), so they sum to the mix and
@@ -36,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from beatseq.compile import compile_song, loop_events
-from beatseq.engine.dsp import one_blas_thread, peak
+from beatseq.engine.dsp import keep_freed_memory, one_blas_thread, peak
 from beatseq.engine.mixer import Bus, Limiter, Mixer, TrackRenderer
 from beatseq.engine.sounds import Bank, bank_for
 from beatseq.engine.voices import TrackHits, plan_hits
@@ -142,6 +143,7 @@ def render_here(job: RenderJob, progress: Progress | None = None) -> RenderRepor
     Blocks are written on one thread and metered on another while the next block
     renders, so the file and the report cost little on top of the mixing.
     """
+    keep_freed_memory()
     with one_blas_thread():
         return _render_files(job, progress)
 
@@ -420,6 +422,7 @@ def render_audio(
     loudness: float | None = None,
 ) -> Rendered:
     """The whole render in memory: float32 (frames, 2) mix, and stems if asked."""
+    keep_freed_memory()
     with one_blas_thread():
         return _render_audio(song, sample_rate, stems=stems, loop=loop, loudness=loudness)
 

@@ -189,7 +189,7 @@ class LoudnessMeter:
             biquad(kind, centre, sample_rate, q=q, gain_db=gain)
             for kind, gain, q, centre in _K_WEIGHTING
         )
-        self._filter = LinearStream(weighting, channels)
+        self._filter = LinearStream(weighting, channels, dtype=np.float32)
         self._steps: list[np.ndarray] = []  # energy per step, per channel
         self._carry = np.zeros(channels)  # energy of the step in progress
         self._filled = 0  # frames in the step in progress
