@@ -6,7 +6,8 @@ fader, pan, ducking and sends. Every stage gives the same samples whatever the b
 sizes, and the same from the same start, so renders and live playback agree:
 
 - the filter is a biquad run as a state space a block of frames at a time
-  (`dsp.LinearStream`): the same to within float64 rounding for any blocks, and no
+  (`dsp.LinearStream`): the same to within float64 rounding for any blocks (in
+  float32 a crush after it turned those roundings into whole steps), and no
   slowdown in silence (pedalboard's ladder filter ran 30 times slower on decaying
   tails, measured);
 - the EQ is pedalboard's (JUCE) shelf and peak filters, run with their state kept,
@@ -17,7 +18,8 @@ sizes, and the same from the same start, so renders and live playback agree:
   (the `frame` each block is given), as a sampler's converter would;
 - `Dynamics` (the compressor, also the master glue) follows the RMS level with a
   one-pole filter (`attack`) and lets the gain come back through another (`release`),
-  both in closed form (`dsp.onepole`), so there is no per-sample Python.
+  both in closed form (`dsp.onepole`) at a control rate of one value per 16 frames,
+  with the gain interpolated between them, so there is no per-sample Python.
 
 A change of settings while playing crossfades from the old stage to the new over RAMP
 frames (the EQ is retuned in place), so nothing clicks. pedalboard is imported only
@@ -141,25 +143,65 @@ class EqStage:
 
 class Dynamics:
     """A feed-forward compressor's gain: RMS level over `attack`, a static curve above
-    the threshold (hard knee), the gain coming back over `release`, then makeup."""
+    the threshold (hard knee), the gain coming back over `release`, then makeup.
+
+    It works at a control rate, as hardware compressors' detectors do: the level is
+    followed a CHUNK of frames at a time (chunks counted from the first frame it is
+    given), and each frame's gain is interpolated between the gains of the two chunks
+    before its own. So a frame's gain depends only on whole chunks already heard, and
+    any split into blocks gives the same samples; the gain lags by one chunk (0.36 ms
+    at 44.1 kHz, far inside any attack time). Working per frame cost five times as
+    much (2 ms against 0.4 ms a 65,536-frame block)."""
+
+    CHUNK = 16
 
     def __init__(self, settings: Compressor, rate: int):
+        k = self.CHUNK
         self.settings = settings
-        self.attack = math.exp(-1.0 / (settings.attack * rate / 1000))
-        self.release = math.exp(-1.0 / (settings.release * rate / 1000))
+        self.attack = math.exp(-k / (settings.attack * rate / 1000))
+        self.release = math.exp(-k / (settings.release * rate / 1000))
         self.slope = 1.0 - 1.0 / settings.ratio
         self.level = 0.0  # mean square, after the attack filter
         self.held = 0.0  # reduction in dB, after the release filter
+        self._seen = 0  # frames given so far
+        self._partial = np.zeros(0)  # power of the frames of the unfinished chunk
+        # the gains of the last two whole chunks (before the first: no reduction)
+        self._nodes = np.full(2, self._gains(np.zeros(1))[0])
+        self._fractions = np.arange(k, dtype=np.float32) / np.float32(k)
 
     def retuned(self, settings: Compressor, rate: int) -> Dynamics:
         other = Dynamics(settings, rate)
         other.level, other.held = self.level, self.held
+        other._seen, other._partial, other._nodes = self._seen, self._partial, self._nodes
         return other
 
     def gain(self, power: np.ndarray) -> np.ndarray:
         """Linear gain (float32) for a block of power (mean square over channels)."""
-        level, self.level = onepole(power, self.attack, self.level)
-        db = 10.0 * np.log10(np.maximum(level, 1e-12))
+        k = self.CHUNK
+        frames = power.shape[0]
+        start = self._seen
+        self._seen += frames
+        joined = np.concatenate([self._partial, power]) if self._partial.size else power
+        whole = joined.shape[0] // k
+        self._partial = np.array(joined[whole * k :])
+        levels, self.level = onepole(
+            joined[: whole * k].reshape(whole, k).mean(axis=1), self.attack, self.level
+        )
+        # nodes[i]: the gain of chunk start // k - 2 + i
+        nodes = np.concatenate([self._nodes, self._gains(levels)])
+        self._nodes = nodes[-2:]
+        if not frames:
+            return np.ones(0, dtype=np.float32)
+        # the frames of chunks start // k .. (start + frames - 1) // k, each chunk's
+        # from the gain of the chunk two before it towards the gain of the one before
+        chunks = (start + frames - 1) // k - start // k + 1
+        here, after = nodes[:chunks, None], nodes[1 : chunks + 1, None]
+        ramps: np.ndarray = (here + (after - here) * self._fractions).reshape(-1)
+        return ramps[start % k : start % k + frames]
+
+    def _gains(self, levels: np.ndarray) -> np.ndarray:
+        """Chunks' gains (float32) from their levels, through the curve and release."""
+        db = 10.0 * np.log10(np.maximum(levels, 1e-12))
         reduction = np.maximum(db - self.settings.threshold, 0.0) * self.slope
         held, self.held = onepole(reduction, self.release, self.held)
         np.maximum(reduction, held, out=reduction)

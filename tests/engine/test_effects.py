@@ -1,6 +1,7 @@
 """Effects measured: filter, crush, compressor, ducking, delay, reverb, loudness, stems,
 block-size independence, and live playback equal to the render."""
 
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from beatseq.compile import compile_song
 from beatseq.engine import render as render_module
-from beatseq.engine.effects import CompStage, CrushStage, FilterStage
+from beatseq.engine.effects import CompStage, CrushStage, Dynamics, FilterStage
 from beatseq.engine.player import Player
 from beatseq.engine.render import mix_blocks, plan_render, render_audio
 from beatseq.model import Song
@@ -86,6 +87,38 @@ def test_the_compressor_turns_a_loud_tone_down_by_its_ratio() -> None:
     assert level == pytest.approx(-21 + (-9.03 + 21) / 4 + 2, abs=0.3)
     quiet = CompStage(settings, RATE).process(x * 0.05, 0)  # -35 dB RMS: untouched
     assert np.allclose(quiet, x * 0.05 * 10 ** (2 / 20), rtol=1e-5)
+
+
+def test_the_compressor_follows_its_attack_and_release_the_same_in_any_blocks() -> None:
+    settings = Compressor(threshold=-20.0, ratio=4.0, attack=10.0, release=100.0)
+    # mean square: -40 dB, then -6 dB for half a second, then -40 dB again
+    power = np.concatenate(
+        [np.full(RATE // 2, 1e-4), np.full(RATE // 2, 0.25), np.full(RATE, 1e-4)]
+    )
+    gain = Dynamics(settings, RATE).gain(power)
+    db = 20 * np.log10(gain)
+    # the textbook compressor, frame by frame: RMS over the attack, hard knee, release
+    attack, release = math.exp(-1 / (0.010 * RATE)), math.exp(-1 / (0.100 * RATE))
+    level = held = 0.0
+    expected = np.empty(power.shape[0])
+    for i, p in enumerate(power.tolist()):
+        level = attack * level + (1 - attack) * p
+        reduction = max(10 * math.log10(level) + 20.0, 0.0) * 0.75
+        held = release * held + (1 - release) * reduction
+        expected[i] = -max(reduction, held)
+    lag = Dynamics.CHUNK  # its control rate: the gain comes a chunk late
+    assert np.max(np.abs(db[lag:] - expected[:-lag])) < 0.3
+    ms, on, off = RATE // 1000, RATE // 2, RATE
+    assert db[on + 10 * ms] == pytest.approx(-9.0, abs=0.3)  # one attack time: 1 - 1/e
+    assert db[off - 1] == pytest.approx(-(20 - 6) * 0.75, abs=0.05)  # the ratio's 10.5 dB
+    assert db[-1] == pytest.approx(0.0, abs=0.01)  # released in the second after
+    blocks, at, sizes = [], 0, (1, 7, 1000, 16, 333, 65536, 15)
+    dynamics = Dynamics(settings, RATE)
+    while at < power.shape[0]:
+        size = sizes[len(blocks) % len(sizes)]
+        blocks.append(dynamics.gain(power[at : at + size]))
+        at += size
+    assert np.allclose(np.concatenate(blocks), gain, rtol=1e-6, atol=0)
 
 
 # songs ---------------------------------------------------------------------------------
