@@ -88,20 +88,25 @@ class CrushStage:
         span = math.ceil(rate / self.target) + 1 if self.target else 0
         self.history = np.zeros((channels, span), dtype=np.float32)
         self.history_end = 0  # frame just after the history's last
+        # frame f holds the input frame f + back[f % period]: the first frame at or after
+        # the last grid point at or before f (the grid repeats every `period` frames)
+        period = rate // math.gcd(rate, self.target) if self.target else 1
+        frames = np.arange(period, dtype=np.int64)
+        target = self.target or rate
+        self.back = -((-(frames * target // rate) * rate) // target) - frames  # ceil
 
     def process(self, x: np.ndarray, frame: int) -> np.ndarray:
         y = np.round(x * self.step) / self.step
         if self.target is None:
             return y
         n = y.shape[1]
-        frames = np.arange(frame, frame + n, dtype=np.int64)
-        held = -((-(frames * self.target // self.rate) * self.rate) // self.target)  # ceil
         span = self.history.shape[1]
         if self.history_end != frame:  # a jump (a new anchor): nothing earlier is known
             self.history[:] = 0.0
         both = np.concatenate([self.history, y], axis=1)
-        index = np.maximum(held - frame + span, 0)
-        out = both[:, index]
+        back = np.resize(np.roll(self.back, -(frame % self.back.shape[0])), n)
+        index = np.maximum(back + np.arange(span, span + n), 0)
+        out = np.take(both, index, axis=1)  # (a fancy index is six times slower)
         self.history = both[:, -span:]
         self.history_end = frame + n
         return out
