@@ -106,7 +106,7 @@ class CrushStage:
         both = np.concatenate([self.history, y], axis=1)
         back = np.resize(np.roll(self.back, -(frame % self.back.shape[0])), n)
         index = np.maximum(back + np.arange(span, span + n), 0)
-        out = np.take(both, index, axis=1)  # (a fancy index is six times slower)
+        out: np.ndarray = np.take(both, index, axis=1)  # (a fancy index is six times slower)
         self.history = both[:, -span:]
         self.history_end = frame + n
         return out
