@@ -45,13 +45,14 @@ class NoteSpec:
     velocity: int = 0
     """The velocity layer the timbre follows (0 for kinds whose timbre ignores it)."""
 
-    def after(self, rendered: RenderedNote, at: int, note: float, gate: int | None) -> NoteSpec:
-        """The spec of `note` sliding in `at` frames after this note started."""
+    def after(self, phase: float, at: int, note: float, gate: int | None) -> NoteSpec:
+        """The spec of `note` sliding in `at` frames after this note started, where
+        this note's oscillator had reached `phase` (`synths.phase_at`)."""
         return NoteSpec(
             note=note,
             gate=gate,
             glide_from=self.note,
-            phase=float(rendered.phase_at(at)),
+            phase=phase,
             elapsed=self.elapsed + at,
         )
 
@@ -60,17 +61,6 @@ class NoteSpec:
 class RenderedNote:
     data: np.ndarray
     """float32 (1, frames), unit level."""
-    phases: np.ndarray | None = None
-    """The oscillator's phase at each frame, wrapped to [0, 2 pi) (float64), for
-    kinds whose slides continue the phase (the 808)."""
-
-    def phase_at(self, frame: int) -> float:
-        """The phase at `frame` (continuing the last one past the end)."""
-        if self.phases is None:
-            return 0.0
-        if frame < self.phases.shape[0]:
-            return float(self.phases[frame])
-        return float(self.phases[-1])  # the note had died away: any phase is silent
 
 
 def frames_to_floor(seconds_per_60db: float, rate: float) -> int:

@@ -75,20 +75,7 @@ def render_808(synth: Bass808, spec: NoteSpec, sample_rate: int) -> RenderedNote
         release_frames = synth.release / 1000.0 * rate
     total = frames_808(synth, spec, sample_rate)
     n = np.arange(total, dtype=np.float64)
-
-    # pitch, in semitones above the note, then frequency and phase
-    offset = semitone_offsets(spec, synth.glide, rate, total)
-    if spec.glide_from is None and synth.punch > 0:
-        tau = synth.punch_time / 1000.0 * rate
-        offset += synth.punch * np.exp(-n / tau)
-    hz = note_hz(spec.note) * np.exp2(offset / 12.0)
-    step = 2.0 * math.pi * hz / rate
-    phase = np.empty(total)
-    phase[0] = spec.phase
-    np.cumsum(step[:-1], out=phase[1:])
-    phase[1:] += spec.phase
-    phases = np.mod(phase, 2.0 * math.pi)
-
+    phase = _phase_808(synth, spec, sample_rate, total)
     wave = np.sin(phase)
     if synth.tone > 0:
         wave += synth.tone * (0.5 * np.sin(2.0 * phase) + 0.25 * np.sin(3.0 * phase))
@@ -107,7 +94,36 @@ def render_808(synth: Bass808, spec: NoteSpec, sample_rate: int) -> RenderedNote
         signal = np.tanh(gain * signal) / math.tanh(gain)
     data = signal.astype(np.float32).reshape(1, -1)
     data.setflags(write=False)
-    return RenderedNote(data=data, phases=phases)
+    return RenderedNote(data=data)
+
+
+def _phase_808(synth: Bass808, spec: NoteSpec, sample_rate: int, frames: int) -> np.ndarray:
+    """The 808's oscillator phase (radians, unwrapped) over the note's first `frames`:
+    the pitch in semitones above the note (glide, punch), then frequency, summed."""
+    rate = float(sample_rate)
+    offset = semitone_offsets(spec, synth.glide, rate, frames)
+    if spec.glide_from is None and synth.punch > 0:
+        tau = synth.punch_time / 1000.0 * rate
+        offset += synth.punch * np.exp(-np.arange(frames, dtype=np.float64) / tau)
+    hz = note_hz(spec.note) * np.exp2(offset / 12.0)
+    step = 2.0 * math.pi * hz / rate
+    phase = np.empty(frames)
+    phase[0] = spec.phase
+    np.cumsum(step[:-1], out=phase[1:])
+    phase[1:] += spec.phase
+    return phase
+
+
+def phase_at(synth: Synth, spec: NoteSpec, sample_rate: int, frame: int) -> float:
+    """Where the oscillator of a note of `synth` is `frame` frames in, wrapped to
+    [0, 2 pi): what a note slid into from it starts from. Worked out from the spec
+    alone (only the frames up to there), so a slide is planned without waiting for
+    the note before it to render. Only the 808 carries its phase over (0 otherwise);
+    past the note's end, the phase it ended on (it had died away: any is silent)."""
+    if not isinstance(synth, Bass808):
+        return 0.0
+    frames = min(frame, frames_808(synth, spec, sample_rate) - 1) + 1
+    return float(np.mod(_phase_808(synth, spec, sample_rate, frames)[-1], 2.0 * math.pi))
 
 
 RENDERERS: dict[str, Callable[[Any, NoteSpec, int], RenderedNote]] = {
@@ -194,7 +210,9 @@ class SynthBank:
 
     def slide(self, key: int, at: int, note: float, gate: int) -> int:
         """`note` sliding in `at` frames after the note of `key` started (mono kinds)."""
-        return self.key(self._specs[key].after(self._note(key), at, note, self._gate(gate)))
+        spec = self._specs[key]
+        phase = phase_at(self.synth, spec, self.sample_rate, at)
+        return self.key(spec.after(phase, at, note, self._gate(gate)))
 
     def data(self, key: int) -> np.ndarray:
         return self._note(key).data

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from beatseq.engine.synths import NoteSpec, note_hz, render_note
+from beatseq.engine.synths import NoteSpec, note_hz, phase_at, render_note
 from beatseq.model.synth import SYNTH_PRESETS, Bass808, Synth, synth_preset
 from tests.engine.conftest import cents
 from tests.engine.conftest import frequency as measured_frequency
@@ -56,7 +56,7 @@ def test_a_slid_note_joins_the_note_it_continues_without_a_step_in_the_wave() ->
     first = NoteSpec(36)
     a = render_note(synth, first, RATE)
     at = int(0.2 * RATE)
-    b = render_note(synth, first.after(a, at, 41, None), RATE)
+    b = render_note(synth, first.after(phase_at(synth, first, RATE, at), at, 41, None), RATE)
     joined = np.concatenate([a.data[0, :at], b.data[0]])
     jump = abs(float(joined[at]) - float(joined[at - 1]))
     # the largest sample-to-sample change around the join is the wave's own slope
