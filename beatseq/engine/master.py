@@ -179,24 +179,31 @@ class Master:
             mix *= np.float32(self.gain)
         if self._dynamics is None and self._fading is None and self.trim == 1.0:
             return self.limiter.process(mix)  # as without effects, exactly
-        frames = mix.shape[1]
         gain = self._glue(mix)
         if self.trim != 1.0:
             gain *= np.float32(self.trim)
         mix *= gain
+        return self.limited(mix, gain)
+
+    def limited(self, mix: np.ndarray, gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The limiter on a block already given `gain` (each frame's glue and trim):
+        the audio `latency` frames late, and each frame's whole gain."""
+        frames = mix.shape[1]
         out, limited = self.limiter.process(mix)
         both = np.concatenate([self._pending, gain])
         self._pending = both[frames:]
         return out, limited * both[:frames]
 
-    def before_trim(self, mix: np.ndarray) -> np.ndarray:
+    def before_trim(self, mix: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """The song's gain and the glue on a block, nothing after (what a loudness trim
-        is worked out from)."""
+        is worked out from), and the glue's gain on each frame (None without glue)."""
         if self.gain != 1.0:
             mix *= np.float32(self.gain)
-        if self._dynamics is not None or self._fading is not None:
-            mix *= self._glue(mix)
-        return mix
+        if self._dynamics is None and self._fading is None:
+            return mix, None
+        gain = self._glue(mix)
+        mix *= gain
+        return mix, gain
 
     def _glue(self, mix: np.ndarray) -> np.ndarray:
         frames = mix.shape[1]

@@ -13,7 +13,9 @@ are rendered track by track afterwards, each with its own send returns (the
 buses are linear), and given the mix's master gain (song gain, glue compressor,
 loudness trim and limiter, all as one gain per frame), so they sum to the mix and
 memory stays bounded. A loudness target (`[mix] loudness` or the job's) is met by a
-trim worked out from measuring whole passes first (`loudness_trim`).
+trim worked out from measuring whole passes first (`loudness_trim`); the mix up to the
+glue that it measured is kept, and the render only puts it through the trim and the
+limiter again instead of mixing the song a second time.
 
 A render ends when the last sound has died away (at most TAIL_CAP_SECONDS after the
 song's end, faded out if a sound rings longer). With `loop`, the file is exactly the
@@ -38,7 +40,7 @@ import numpy as np
 
 from beatseq.compile import compile_song, loop_events
 from beatseq.engine.dsp import keep_freed_memory, one_blas_thread, peak
-from beatseq.engine.mixer import Bus, Limiter, Mixer, TrackRenderer
+from beatseq.engine.mixer import Bus, Limiter, Master, Mixer, TrackRenderer
 from beatseq.engine.sounds import Bank, bank_for
 from beatseq.engine.voices import TrackHits, plan_hits
 from beatseq.errors import BeatseqError
@@ -153,7 +155,7 @@ def _render_files(job: RenderJob, progress: Progress | None) -> RenderReport:
     plan = plan_render(job.song, job.sample_rate, loop=job.loop)
     target = job.loudness if job.loudness is not None else job.song.mix.loudness
     if target is not None:
-        plan.trim = loudness_trim(plan, target)
+        plan.trim, plan.glued = loudness_trim(plan, target)
     seed = job.song.seed
     meter = LoudnessMeter(job.sample_rate)
     gains = np.ones(plan.frames, dtype=np.float32)
@@ -177,13 +179,15 @@ def _render_files(job: RenderJob, progress: Progress | None) -> RenderReport:
             bit_depth=job.bit_depth,
             dither_seed=seed,
         ) as writer:
-            pending: list[Future[None]] = []
+            pending: deque[Future[None]] = deque()
             for at, block, gain in mix_blocks(plan):
                 gains[at : at + gain.shape[0]] = gain
                 frames_first = np.ascontiguousarray(block.T)
                 pending.append(pool.submit(writer.write, frames_first))
                 pending.append(metering.submit(meter.add, frames_first))
                 tick()
+                while len(pending) > 2 * AHEAD:  # a few blocks in hand, not the song
+                    pending.popleft().result()
             for future in pending:
                 future.result()
         if job.stems_dir is not None:
@@ -198,12 +202,14 @@ def _render_files(job: RenderJob, progress: Progress | None) -> RenderReport:
                     bit_depth=job.bit_depth,
                     dither_seed=seed + number,
                 ) as stem_writer:
-                    pending = []
+                    pending = deque()
                     loudest = 0.0
                     for block in stem_blocks(plan, name, gains):
                         loudest = max(loudest, peak(block))
                         pending.append(pool.submit(stem_writer.write, block.T))
                         tick()
+                        while len(pending) > AHEAD:
+                            pending.popleft().result()
                     for future in pending:
                         future.result()
                 stem_paths.append(str(path))
@@ -223,6 +229,11 @@ def _render_files(job: RenderJob, progress: Progress | None) -> RenderReport:
     )
 
 
+Glued = tuple[np.ndarray, "np.ndarray | None", bool]
+"""A block of the mix after the song's gain and the glue, the glue's gain on each of its
+frames (None without glue), and whether the file keeps it (not warm-up)."""
+
+
 @dataclass
 class RenderPlan:
     """Everything a render needs, worked out before the first frame is mixed."""
@@ -239,6 +250,8 @@ class RenderPlan:
     stem_names: list[str]
     trim: float = 0.0
     """dB on the master bus after the glue, to meet a loudness target."""
+    glued: list[Glued] | None = None
+    """The mix up to the glue, kept by `loudness_trim` for the render to finish."""
 
     @property
     def frames(self) -> int:
@@ -311,19 +324,48 @@ def bus_blocks(mixer: Mixer, spans: Iterable[tuple[int, int]]) -> Iterator[np.nd
 
 
 def mix_blocks(plan: RenderPlan) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-    """(frame in the file, limited stereo block (2, n), its gains), block by block."""
+    """(frame in the file, limited stereo block (2, n), its gains), block by block.
+
+    After `loudness_trim` the mix up to the glue is already in the plan (`glued`): it
+    only goes through the trim and the limiter again, which gives the samples of mixing
+    it again with the trim (to float32 rounding) without mixing the song twice."""
+    if plan.glued is not None:
+        glued, plan.glued = plan.glued, None  # finished once, let go of block by block
+        yield from _finished(plan, _trimmed(plan, glued))
+        return
     mixer = Mixer(
         plan.tracks(), plan.sample_rate, plan.song.gain, song=plan.song, trim_db=plan.trim
     )
+    limited = (
+        (frames, kept, *mixer.master.process(bus)) for frames, kept, bus in _mixed(plan, mixer)
+    )
+    yield from _finished(plan, limited)
+
+
+Limited = Iterator[tuple[int, bool, np.ndarray, np.ndarray]]
+"""(frames, kept, limited block, its gains) for each block a render mixes."""
+
+
+def _finished(plan: RenderPlan, blocks: Limited) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     at = 0
-    for frames, kept, bus in _mixed(plan, mixer):
-        block, gain = mixer.master.process(bus)
+    for frames, kept, block, gain in blocks:
         if not kept:
             continue  # warm-up: earlier tails, effects' and limiter's state
         if plan.capped:
             _fade_tail(block, at, plan.frames, plan.sample_rate)
         yield at, block, gain
         at += frames
+
+
+def _trimmed(plan: RenderPlan, glued: list[Glued]) -> Limited:
+    """The mix up to the glue through the plan's trim and a new limiter."""
+    master = Master(plan.sample_rate)
+    trim = np.float32(10 ** (plan.trim / 20))
+    while glued:
+        block, glue, kept = glued.pop(0)
+        frames = block.shape[1]
+        gain = np.full(frames, trim, dtype=np.float32) if glue is None else glue * trim
+        yield (frames, kept, *master.limited(block * trim, gain))
 
 
 def _mixed(plan: RenderPlan, mixer: Mixer) -> Iterator[tuple[int, bool, np.ndarray]]:
@@ -383,21 +425,22 @@ def stem_blocks(plan: RenderPlan, name: str, gains: np.ndarray) -> Iterator[np.n
         yield block
 
 
-def loudness_trim(plan: RenderPlan, target: float, passes: int = 4) -> float:
-    """The gain (dB) after the glue compressor that brings the render to `target` LUFS.
+def loudness_trim(plan: RenderPlan, target: float, passes: int = 4) -> tuple[float, list[Glued]]:
+    """The gain (dB) after the glue compressor that brings the render to `target` LUFS,
+    and the mix up to the glue (`RenderPlan.glued`, which the render then finishes).
 
     The mix up to the glue is rendered once; each pass puts it through a trim and the
     limiter and measures it, correcting until within 0.1 LU (the limiter, keeping the
     ceiling, is what can make it take more than one correction)."""
     mixer = Mixer(plan.tracks(), plan.sample_rate, plan.song.gain, song=plan.song)
-    blocks = [(mixer.master.before_trim(bus), kept) for _, kept, bus in _mixed(plan, mixer)]
+    glued = [(*mixer.master.before_trim(bus), kept) for _, kept, bus in _mixed(plan, mixer)]
     trim = 0.0
     for _ in range(passes):
         limiter = Limiter(plan.sample_rate)
         meter = LoudnessMeter(plan.sample_rate)
         gain = np.float32(10 ** (trim / 20))
         at = 0
-        for block, kept in blocks:
+        for block, _, kept in glued:
             out, _ = limiter.process(block * gain)
             if kept:
                 if plan.capped:
@@ -406,11 +449,11 @@ def loudness_trim(plan: RenderPlan, target: float, passes: int = 4) -> float:
                 at += out.shape[1]
         lufs = meter.integrated()
         if lufs is None:
-            return 0.0  # too short or silent: nothing to aim at
+            return 0.0, glued  # too short or silent: nothing to aim at
         if abs(target - lufs) < 0.1:
             break
         trim += target - lufs
-    return trim
+    return trim, glued
 
 
 def render_audio(
@@ -434,7 +477,7 @@ def _render_audio(
     if loudness is None:
         loudness = song.mix.loudness
     if loudness is not None:
-        plan.trim = loudness_trim(plan, loudness)
+        plan.trim, plan.glued = loudness_trim(plan, loudness)
     mix = np.zeros((2, plan.frames), dtype=np.float32)
     gains = np.ones(plan.frames, dtype=np.float32)
     for at, block, gain in mix_blocks(plan):

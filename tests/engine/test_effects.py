@@ -14,7 +14,7 @@ from beatseq.compile import compile_song
 from beatseq.engine import render as render_module
 from beatseq.engine.effects import CompStage, CrushStage, Dynamics, FilterStage
 from beatseq.engine.player import Player
-from beatseq.engine.render import mix_blocks, plan_render, render_audio
+from beatseq.engine.render import loudness_trim, mix_blocks, plan_render, render_audio
 from beatseq.model import Song
 from beatseq.model.effects import Compressor, Crush, Delay, Duck, Effects, Eq, Filter, Mix, Reverb
 from tests.engine.conftest import write_sound
@@ -241,6 +241,23 @@ def test_the_loudness_target_is_met(tmp_path: Path) -> None:
         mix = render_audio(s, RATE, loudness=target).mix
         assert pyloudnorm.Meter(RATE).integrated_loudness(mix) == pytest.approx(target, abs=0.5)
         assert np.max(np.abs(mix)) <= 10 ** (-1 / 20) * 1.0001
+
+
+def test_a_loudness_target_finishes_the_measured_mix_as_mixing_it_again_would(
+    tmp_path: Path,
+) -> None:
+    import pyloudnorm
+
+    glue = Compressor(threshold=-30.0, ratio=2.0)
+    s = replace(_everything(tmp_path), mix=Mix(glue=glue, loudness=-16.0))
+    rendered = render_audio(s, RATE, stems=True)  # the glued mix kept and finished
+    plan = plan_render(s, RATE)
+    plan.trim, _ = loudness_trim(plan, -16.0)  # the trim alone: mixed again from scratch
+    again = np.concatenate([b for _, b, _ in mix_blocks(plan)], axis=1).T
+    peak = np.max(np.abs(again))
+    assert np.max(np.abs(rendered.mix - again)) < 1e-5 * peak
+    assert np.max(np.abs(sum(rendered.stems.values()) - rendered.mix)) < 1e-5 * peak
+    assert pyloudnorm.Meter(RATE).integrated_loudness(rendered.mix) == pytest.approx(-16, abs=0.5)
 
 
 def test_a_track_without_effects_is_untouched(tmp_path: Path) -> None:
