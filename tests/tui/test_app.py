@@ -43,6 +43,19 @@ async def answer(pilot: P, text: str) -> None:
     await pilot.pause()
 
 
+async def refused(pilot: P, form: type, **fields: str) -> str:
+    """Fill the open `form`'s fields (by id), press enter, and check the form stays
+    open: returns the reason it gives."""
+    app = pilot.app
+    assert isinstance(app.screen, form), f"no {form.__name__} open: {app.screen}"
+    for name, value in fields.items():
+        app.screen.query_one(f"#{name}", Input).value = value
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, form)  # stays open with the reason
+    return str(app.screen.query_one("#problem").render())
+
+
 async def choose(pilot: P, answer_id: str) -> None:
     app = pilot.app
     assert isinstance(app.screen, Confirm), f"no question open: {app.screen}"
@@ -255,11 +268,7 @@ def test_a_bad_value_in_the_inspector_is_refused_and_nothing_changes() -> None:
         assert "roll" in message(app) and "5" in message(app)
         assert steps(app.store.song, "beat", "kick") == "x..............."
         await pilot.press("i")
-        app.screen.query_one("#velocity", Input).value = "loud"
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, StepInspector)  # stays open with the reason
-        assert "velocity" in str(app.screen.query_one("#problem").render())
+        assert "velocity" in await refused(pilot, StepInspector, velocity="loud")
 
     drive(blank_song(), None, script)
 
@@ -605,19 +614,10 @@ def test_a_bad_effect_is_refused_with_its_reason_and_nothing_changes() -> None:
 
     async def script(app: App, pilot: P) -> None:
         await pilot.press("f4", "x")
-        screen = app.screen
-        assert isinstance(screen, EffectsEditor)
-        screen.query_one("#drive", Input).value = "3"
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, EffectsEditor)  # stays open with the reason
-        problem = str(app.screen.query_one("#problem").render())
+        problem = await refused(pilot, EffectsEditor, drive="3")
         assert "drive" in problem and "0 to 1" in problem
-        screen.query_one("#drive", Input).value = ""
-        screen.query_one("#duck", Input).value = '{ by = "kick" }'  # not itself
-        await pilot.press("enter")
-        await pilot.pause()
-        assert "not another track" in str(app.screen.query_one("#problem").render())
+        duck = '{ by = "kick" }'  # not itself
+        assert "not another track" in await refused(pilot, EffectsEditor, drive="", duck=duck)
         await pilot.press("escape")
         assert not app.store.song.kit["kick"].fx.active
         assert app.store.undo() is None
@@ -672,12 +672,7 @@ def test_the_mixer_edits_the_song_buses_and_master_and_saves_them(tmp_path: Path
     async def script(app: App, pilot: P) -> None:
         await pilot.press("f4", "b")
         screen = app.screen
-        assert isinstance(screen, MixEditor)
-        screen.query_one("#delay", Input).value = '{ time = "1/7" }'
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, MixEditor)  # stays open with the reason
-        assert "1/8d" in str(app.screen.query_one("#problem").render())
+        assert "1/8d" in await refused(pilot, MixEditor, delay='{ time = "1/7" }')
         screen.query_one("#delay", Input).value = '{ time = "1/4d", feedback = 0.5 }'
         screen.query_one("#glue", Input).value = "{ threshold = -10, ratio = 3 }"
         screen.query_one("#loudness", Input).value = "-14"
