@@ -20,6 +20,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from beatseq.compile import compile_song, section_spans
@@ -837,25 +838,24 @@ class BeatseqApp(App[None]):
             ("Mixer view", "Levels, pan, mute, solo", lambda: self.action_view("mixer")),
             ("Sounds view", "The sound browser", lambda: self.action_view("sounds")),
         ]
-        grid = self.views.grid
-        for binding in PatternGrid.BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
-                commands.append(
-                    (
-                        f"Pattern: {binding.description}",
-                        f"key {binding.key}",
-                        _runner(grid, binding.action),
+        # each view's keys, run on that view (on its selected row: the pattern picked in
+        # the bank, the section under the arrangement's cursor, the mixer's track)
+        views: list[tuple[str, str, Widget]] = [
+            ("Pattern", "", self.views.grid),
+            ("Patterns", " in the pattern bank", self.views.bank),
+            ("Song", " in the arrangement", self.views.arrangement),
+            ("Mixer", " in the mixer", self.views.mixer),
+        ]
+        for prefix, where, widget in views:
+            for binding in widget.BINDINGS:
+                if isinstance(binding, Binding) and binding.description:
+                    commands.append(
+                        (
+                            f"{prefix}: {binding.description}",
+                            f"key {binding.key}{where}",
+                            _runner(widget, binding.action),
+                        )
                     )
-                )
-        for binding in MixerView.BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
-                commands.append(
-                    (
-                        f"Mixer: {binding.description}",
-                        f"key {binding.key} in the mixer",
-                        _runner(self.views.mixer, binding.action),
-                    )
-                )
         for title, help_text, callback in commands:
             yield SystemCommand(title, help_text, callback)
 
