@@ -1,0 +1,314 @@
+"""The terminal UI's remaining interactions, each driven by its key through Pilot.
+
+`test_app.py` programs steps, edits sections and the mixer, saves and exports; this file
+covers the rest a producer reaches for: the grid's track keys (rotate, double, mute,
+solo, rename, remove, resolution), the pattern bank (duplicate, rename, delete, queue),
+the arrangement's loop and play keys, the sound browser, tap tempo, free pad
+recording, the help screen and the command palette. Each checks the Song in the
+store, the file saved, or what was sent to the engine.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from beatseq.engine import protocol as p
+from beatseq.formats.kits import shipped_sound
+from beatseq.formats.songfile import load_song
+from beatseq.templates import blank_song
+from beatseq.tui import app as app_module
+from beatseq.tui.dialogs import HelpScreen
+from beatseq.tui.grid import PatternGrid
+from beatseq.tui.views import ArrangementView, MixerView, PatternBank, SoundBrowser
+from tests.tui.conftest import drive, message, shipped_copy
+from tests.tui.test_app import App, P, answer, steps
+
+
+def names(song: Any) -> list[str]:
+    return [pattern.name for pattern in song.patterns]
+
+
+# the grid's track keys ----------------------------------------------------------------
+
+
+def test_track_keys_rotate_double_mute_solo_rename_remove_and_are_saved(tmp_path: Path) -> None:
+    path = tmp_path / "beat.toml"
+
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press("enter", "right", "right", "enter")  # kick on 1 and 3
+        assert steps(app.store.song, "beat", "kick") == "x.x............."
+        await pilot.press("greater_than_sign")
+        assert steps(app.store.song, "beat", "kick") == ".x.x............"
+        await pilot.press("less_than_sign", "less_than_sign")
+        assert steps(app.store.song, "beat", "kick") == ".x.............x"
+        await pilot.press("D")
+        assert app.store.song.pattern("beat").steps == 32
+        assert steps(app.store.song, "beat", "kick") == ".x.............x" * 2
+        await pilot.press("m", "s")
+        assert app.store.song.kit["kick"].mute and app.store.song.kit["kick"].solo
+        await pilot.press("r")
+        await answer(pilot, "bd")
+        assert "kick" not in app.store.song.kit and "bd" in app.store.song.kit
+        await pilot.press("down", "T")  # the snare's row leaves the pattern, not the kit
+        assert app.store.song.pattern("beat").track_names == ("bd", "closed-hat", "open-hat")
+        assert "snare" in app.store.song.kit
+        await pilot.press("ctrl+s")
+        assert not app.store.dirty
+
+    drive(blank_song(path), path, script)
+    saved = load_song(path)
+    assert saved.pattern("beat").track_names == ("bd", "closed-hat", "open-hat")
+    assert steps(saved, "beat", "bd") == ".x.............x" * 2
+    assert saved.kit["bd"].mute and saved.kit["bd"].solo
+
+
+def test_resolution_is_set_and_a_bad_one_refused(tmp_path: Path) -> None:
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press("ctrl+r")
+        await answer(pilot, "1/8t")
+        assert app.store.song.pattern("beat").resolution == "1/8t"
+        before = app.store.song
+        await pilot.press("ctrl+r")
+        await answer(pilot, "1/7")
+        assert app.store.song is before
+        assert "1/7" in message(app)
+
+    drive(blank_song(), None, script)
+
+
+# the pattern bank ---------------------------------------------------------------------
+
+
+def test_the_bank_duplicates_renames_and_deletes_patterns(tmp_path: Path) -> None:
+    song, path = shipped_copy(tmp_path)
+    before = names(song)
+    verse = song.pattern("verse")
+
+    async def script(app: App, pilot: P) -> None:
+        bank = app.query_one(PatternBank)
+        bank.focus()
+        await pilot.press("u")  # the highlighted pattern: the first, verse
+        await answer(pilot, "verse2")
+        assert names(app.store.song) == [before[0], "verse2", *before[1:]]
+        assert app.store.song.pattern("verse2").tracks == verse.tracks
+        bank.index = 0
+        await pilot.press("r")
+        await answer(pilot, "main")
+        assert names(app.store.song)[:2] == ["main", "verse2"]
+        assert all("verse" not in s.patterns for s in app.store.song.sections)
+        assert app.store.song.section("verse").patterns == ("main", "keys")
+        assert app.editing == "main"  # the pattern being edited was the renamed one
+        bank.index = 1
+        await pilot.press("delete")
+        assert "verse2" not in names(app.store.song)
+        await pilot.press("ctrl+s")
+
+    drive(song, path, script)
+    saved = load_song(path)
+    assert names(saved) == ["main", *before[1:]]
+    assert saved.section("intro").patterns[0] == "main"
+
+
+# playing: queue, loop a section, play the song (the real engine, silent) ---------------
+
+
+async def engine_up(app: App, pilot: P) -> None:
+    """Wait for the engine, started in the background, and the transport saying it
+    plays to no audio device."""
+    for _ in range(200):
+        await pilot.pause(0.05)
+        shown = str(app.views.transport.render())
+        if app.link.state.kind == "silent" and "no audio device" in shown:
+            return
+    raise AssertionError(f"no engine: {app.link.state}; the transport says {shown!r}")
+
+
+async def until(pilot: P, test: Any, seconds: float = 10) -> p.Status:
+    """Wait for a status from the engine that passes `test`."""
+    app = pilot.app
+    for _ in range(int(seconds / 0.02)):
+        await pilot.pause(0.02)
+        status = app._status  # type: ignore[attr-defined]
+        if status is not None and test(status):
+            return status  # type: ignore[no-any-return]
+    raise AssertionError(f"never happened; last status {app._status}")  # type: ignore[attr-defined]
+
+
+def test_queue_loop_a_section_and_play_the_song_from_it(tmp_path: Path) -> None:
+    song, path = shipped_copy(tmp_path)
+    bar = song.bar_ticks
+
+    async def script(app: App, pilot: P) -> None:
+        await engine_up(app, pilot)
+        await pilot.press("space")  # loops the pattern being edited: verse
+        await until(pilot, lambda s: s.playing and s.section_tick and s.section_tick > bar)
+        app.query_one(PatternBank).focus()
+        await pilot.press("down", "down", "down")
+        assert app.query_one(PatternBank).selected() == "turn"
+        await pilot.press("q")  # queued: verse plays to its bar line, then turn
+        assert app.selection == p.Selection("pattern", "turn", True)
+        switched = await until(pilot, lambda s: s.selection and s.selection.name == "turn")
+        started = switched.tick - (switched.section_tick or 0)
+        assert started % bar == pytest.approx(0, abs=1e-6)  # at a bar line
+        assert switched.playing
+
+        await pilot.press("f3")
+        table = app.query_one(ArrangementView)
+        row = [str(table.get_row_at(r)[1]) for r in range(table.row_count)].index("hook")
+        table.move_cursor(row=row)
+        await pilot.press("l")  # loop the hook
+        looped = await until(pilot, lambda s: s.section == "hook" and s.playing)
+        assert looped.selection == p.Selection("section", "hook", True)
+        await pilot.press("p")  # the song, from the hook's first bar
+        playing = await until(pilot, lambda s: s.selection == p.Selection("song"))
+        assert playing.section == "hook"
+        await pilot.press("space")
+
+    drive(song, path, script, audio=())
+
+
+# the sound browser --------------------------------------------------------------------
+
+
+def test_the_browser_plays_a_sound_when_moved_onto_and_enter_assigns_it() -> None:
+    async def script(app: App, pilot: P) -> None:
+        sent: list[p.Command] = []
+        app.link.send = sent.append  # type: ignore[method-assign]
+        await pilot.press("o")  # a sound for the kick (the cursor's row)
+        browser = app.query_one(SoundBrowser)
+        assert app.focused is browser
+        while browser.cursor_node is None or browser.cursor_node.data != "808/kick":
+            await pilot.press("down")
+            if browser.cursor_node is not None and browser.cursor_node.allow_expand:
+                await pilot.press("enter")  # opens a kit
+        heard = [c for c in sent if isinstance(c, p.PreviewFile)]
+        found = shipped_sound("808/kick")
+        assert found is not None
+        assert heard[-1] == p.PreviewFile(str(found.path))
+        await pilot.press("down")  # 808/snare
+        assert sent[-1] == p.PreviewFile(str(shipped_sound("808/snare").path))  # type: ignore[union-attr]
+        await pilot.press("enter")
+        assert app.store.song.kit["kick"].sample == "808/snare"
+        assert app.focused is app.query_one(PatternGrid)
+
+    drive(blank_song(), None, script)
+
+
+# transport ----------------------------------------------------------------------------
+
+
+class _Clock:
+    """time for the app module, with monotonic() set by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+def test_tap_tempo_sets_the_bpm_from_the_gaps(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = _Clock()
+    monkeypatch.setattr(app_module, "time", clock)
+
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press("ctrl+t")
+        assert "tap again" in message(app)
+        for _ in range(3):
+            clock.now += 0.625  # 96 BPM
+            await pilot.press("ctrl+t")
+        assert app.store.song.bpm == 96
+        clock.now += 5.0  # a pause starts a new count
+        await pilot.press("ctrl+t")
+        clock.now += 0.5
+        await pilot.press("ctrl+t")
+        assert app.store.song.bpm == 120
+
+    drive(blank_song(), None, script)
+
+
+def test_pads_record_as_played_when_quantize_is_off() -> None:
+    song = blank_song()
+    step_ticks = song.pattern("beat").step_ticks
+
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press("f6", "f7", "f8")  # pads, record, as played
+        assert "(free)" in app.views.transport.flags
+        # the engine says the pattern is playing, 100 ticks after its fifth step
+        app._status = p.Status(
+            playing=True,
+            bar=1,
+            beat=2,
+            step=1,
+            tick=4 * step_ticks + 100,
+            section=None,
+            section_tick=4 * step_ticks + 100,
+            selection=app.selection,
+            ended=False,
+            frames=0,
+            xruns=0,
+            dsp_load=0.0,
+            recording=None,
+        )
+        await pilot.press("w")  # pad 6: the pattern has 4 tracks, nothing happens
+        await pilot.press("2")  # pad 2: the snare
+        played = app.store.song.pattern("beat").track("snare")
+        assert played is not None
+        hit = played.steps[4]
+        assert hit is not None and hit.nudge == 100
+        assert steps(app.store.song, "beat", "snare") == "....x{+100}..........."
+
+    drive(song, None, script)
+
+
+# help and the command palette ---------------------------------------------------------
+
+
+def test_help_lists_every_key_of_every_view() -> None:
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("Static").render())
+        views = (app_module.BeatseqApp, PatternGrid, PatternBank, ArrangementView, MixerView)
+        for view in (*views, SoundBrowser):
+            for binding in view.BINDINGS:
+                if getattr(binding, "description", "") and "pad(" not in binding.action:
+                    assert binding.description in text, binding
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+    drive(blank_song(), None, script)
+
+
+async def command(pilot: P, text: str) -> None:
+    """Run the command palette's best match for `text`."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*text)
+    for _ in range(40):  # the palette searches in the background
+        await pilot.pause(0.05)
+        options = pilot.app.screen.query("CommandList")
+        if options and options.first().option_count:  # type: ignore[attr-defined]
+            break
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def test_the_command_palette_runs_each_views_actions(tmp_path: Path) -> None:
+    async def script(app: App, pilot: P) -> None:
+        await command(pilot, "Pattern: double")
+        assert app.store.song.pattern("beat").steps == 32
+        await command(pilot, "Patterns: duplicate")
+        await answer(pilot, "beat2")
+        assert names(app.store.song) == ["beat", "beat2"]
+        await command(pilot, "Tempo +1")
+        assert app.store.song.bpm == 91
+
+    drive(blank_song(), None, script)
