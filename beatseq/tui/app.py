@@ -116,6 +116,9 @@ class BeatseqApp(App[None]):
         """What space plays: the pattern being edited, looped (pattern mode, the default,
         as in FL Studio), the song, or a section looped from the arrangement."""
         self.pads = False
+        self._picking: tuple[str, str] | None = None
+        """The track the sound browser picks a sound for, and the view to go back to
+        (where `o` was pressed: the grid or the mixer); None: the grid's track."""
         self.recording = False
         self.quantize = True
         self.metronome = False
@@ -479,7 +482,9 @@ class BeatseqApp(App[None]):
             case "audition":
                 self._audition(message.name)
             case "assign_sound":
-                self._assign(self._grid_track(), message.name)
+                track, back = self._picking or (self._grid_track(), "pattern")
+                self._picking = None
+                self._assign(track, message.name, back)
 
     def _audition(self, sample: str) -> None:
         from beatseq.formats.kits import shipped_sound
@@ -491,13 +496,12 @@ class BeatseqApp(App[None]):
     def _grid_track(self) -> str | None:
         return self.views.grid.track()
 
-    def _assign(self, track: str | None, sample: str) -> None:
+    def _assign(self, track: str | None, sample: str, back: str = "pattern") -> None:
         if track is None:
             self.say("pick a track in the pattern first")
             return
         self.apply(f"sound {track}", lambda s: edits.assign_sound(s, track, sample))
-        self.views.tabs.active = "pattern"
-        self.views.grid.focus()
+        self.action_view(back)
 
     def on_pattern_grid_ask(self, message: PatternGrid.Ask) -> None:
         self._ask(message.what, message.track, message.step)
@@ -538,6 +542,8 @@ class BeatseqApp(App[None]):
                 ),
             )
         elif what == "sound":
+            back = "mixer" if self.views.tabs.active == "mixer" else "pattern"
+            self._picking = (name, back) if name else None
             self.views.tabs.active = "sounds"
             self.views.browser.focus()
             self.say(f"pick a sound for {name or 'the track'}: moving plays it, enter takes it")
@@ -761,6 +767,7 @@ class BeatseqApp(App[None]):
     # views ---------------------------------------------------------------------------
 
     def action_view(self, which: str) -> None:
+        self._picking = None  # F5 on its own: the browser gives sounds to the grid's track
         self.views.tabs.active = which
         target = {
             "pattern": "#grid",
