@@ -3,7 +3,8 @@
 `test_app.py` programs steps, edits sections and the mixer, saves and exports; this file
 covers the rest a producer reaches for: the grid's track keys (rotate, double, mute,
 solo, rename, remove, resolution), the pattern bank (duplicate, rename, delete, queue),
-the arrangement's loop and play keys, the sound browser, tap tempo, free pad
+the arrangement's loop and play keys, the sound browser (from the grid and from the
+mixer), the mixer's choke groups, song mode, the metronome, tap tempo, free pad
 recording, the help screen and the command palette. Each checks the Song in the
 store, the file saved, or what was sent to the engine.
 """
@@ -181,10 +182,7 @@ def test_the_browser_plays_a_sound_when_moved_onto_and_enter_assigns_it() -> Non
         await pilot.press("o")  # a sound for the kick (the cursor's row)
         browser = app.query_one(SoundBrowser)
         assert app.focused is browser
-        while browser.cursor_node is None or browser.cursor_node.data != "808/kick":
-            await pilot.press("down")
-            if browser.cursor_node is not None and browser.cursor_node.allow_expand:
-                await pilot.press("enter")  # opens a kit
+        await browse_to(pilot, "808/kick")
         heard = [c for c in sent if isinstance(c, p.PreviewFile)]
         found = shipped_sound("808/kick")
         assert found is not None
@@ -198,7 +196,57 @@ def test_the_browser_plays_a_sound_when_moved_onto_and_enter_assigns_it() -> Non
     drive(blank_song(), None, script)
 
 
+async def browse_to(pilot: P, sample: str) -> None:
+    """Move the sound browser's cursor onto `sample`, opening kits on the way."""
+    browser = pilot.app.query_one(SoundBrowser)
+    for _ in range(200):
+        node = browser.cursor_node
+        if node is not None and node.data == sample:
+            return
+        await pilot.press("down")
+        if browser.cursor_node is not None and browser.cursor_node.allow_expand:
+            await pilot.press("enter")  # opens a kit
+    raise AssertionError(f"{sample} is not in the browser")
+
+
+def test_the_mixer_gives_its_track_a_sound_and_a_choke_group() -> None:
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press("f4", "down", "o")  # the mixer's second row: the snare
+        assert app.focused is app.query_one(SoundBrowser)
+        await browse_to(pilot, "808/clap")
+        await pilot.press("enter")
+        assert app.store.song.kit["snare"].sample == "808/clap"
+        assert app.store.song.kit["kick"].sample == blank_song().kit["kick"].sample
+        assert app.focused is app.query_one(MixerView)  # back where it was asked for
+        await pilot.press("c")
+        await answer(pilot, "hats")
+        assert app.store.song.kit["snare"].choke == "hats"
+        await pilot.press("f5")  # the browser on its own: for the grid's track
+        await browse_to(pilot, "808/cowbell")
+        await pilot.press("enter")
+        assert app.store.song.kit["kick"].sample == "808/cowbell"
+        assert app.focused is app.query_one(PatternGrid)
+
+    drive(blank_song(), None, script)
+
+
 # transport ----------------------------------------------------------------------------
+
+
+def test_song_mode_and_the_metronome_are_sent_to_the_engine() -> None:
+    async def script(app: App, pilot: P) -> None:
+        sent: list[p.Command] = []
+        app.link.send = sent.append  # type: ignore[method-assign]
+        await pilot.press("f10")
+        assert app.selection == p.Selection("song")
+        assert sent[-1] == p.Load(app.store.song, p.Selection("song"))
+        await pilot.press("f10")
+        assert sent[-1] == p.Load(app.store.song, p.Selection("pattern", "beat", True))
+        await pilot.press("f9")
+        assert sent[-1] == p.SetMetronome(True)
+        assert "metronome on" in message(app)
+
+    drive(blank_song(), None, script)
 
 
 class _Clock:
