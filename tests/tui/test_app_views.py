@@ -172,6 +172,33 @@ def test_queue_loop_a_section_and_play_the_song_from_it(tmp_path: Path) -> None:
     drive(song, path, script, audio=())
 
 
+def test_while_the_song_plays_the_transport_timeline_and_meters_follow_it(
+    tmp_path: Path,
+) -> None:
+    song, path = shipped_copy(tmp_path)
+
+    async def script(app: App, pilot: P) -> None:
+        await engine_up(app, pilot)
+        await pilot.press("f10", "space")  # the song, from its start: the intro
+        status = await until(pilot, lambda s: s.playing and s.bar >= 2)
+        shown = str(app.views.transport.render())
+        assert f"{status.bar}.{status.beat}.{status.step}" in shown
+        assert "intro" in shown and "xruns 0" in shown
+        await pilot.press("f3")  # the arrangement's strip has the playhead
+        first = await until(pilot, lambda s: app.views.timeline.tick is not None)
+        later = await until(pilot, lambda s: s.tick > first.tick + 960)
+        assert app.views.timeline.tick == pytest.approx(later.tick, abs=2 * 960)
+        await pilot.press("f4")  # the mixer's meters light for the tracks playing
+        mixer = app.query_one(MixerView)
+        await until(pilot, lambda s: dict(s.levels).get("kick", 0) > 0.01)
+        await pilot.pause(0.2)
+        meter = str(mixer.get_row("kick")[-1])
+        assert "▮" in meter, meter
+        await pilot.press("space")
+
+    drive(song, path, script, audio=())
+
+
 # the sound browser --------------------------------------------------------------------
 
 
