@@ -467,6 +467,9 @@ class BeatseqApp(App[None]):
 
     def on_do(self, message: Do) -> None:
         match message.what:
+            case "queue_pattern" if not self._playing():
+                # nothing to queue behind: the pattern is picked, and space plays it
+                self.on_pattern_bank_picked(PatternBank.Picked(message.name))
             case "queue_pattern":
                 self.selection = Selection("pattern", message.name, True)
                 self.link.send(p.Queue(self.selection))
@@ -955,6 +958,11 @@ class BeatseqApp(App[None]):
     def _leave(self) -> None:
         self.link.close()
         self.exit()
+
+    def on_unmount(self) -> None:
+        """However the app ends (quit, ctrl+c, an error), the engine goes with it: its
+        process is not a daemon, and Python would wait for it at exit."""
+        self.link.close()
 
     # export --------------------------------------------------------------------------
 

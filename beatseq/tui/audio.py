@@ -58,6 +58,7 @@ class AudioLink:
         self._problems: list[str] = []
         self._clock = time.monotonic()
         self._advanced = 0.0
+        self._closed = False
 
     def start(self) -> None:
         if self.choices is None:
@@ -85,6 +86,9 @@ class AudioLink:
                 reasons.append(err.detail)
                 continue
             with self._lock:
+                if self._closed:  # the UI went while the engine started
+                    client.close(timeout=3)
+                    return
                 self.client = client
                 self._clock = time.monotonic()
                 if audio == "manual":
@@ -141,7 +145,11 @@ class AudioLink:
         return found
 
     def close(self) -> None:
-        client = self.client
+        """Stop the engine (a second call does nothing; an engine still starting stops
+        as soon as it is up)."""
+        with self._lock:
+            self._closed = True
+            client, self.client = self.client, None
         if client is not None:
             with contextlib.suppress(Exception):
                 client.close(timeout=3)
