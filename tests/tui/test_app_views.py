@@ -145,11 +145,20 @@ def test_queue_loop_a_section_and_play_the_song_from_it(tmp_path: Path) -> None:
 
     async def script(app: App, pilot: P) -> None:
         await engine_up(app, pilot)
-        await pilot.press("space")  # loops the pattern being edited: verse
+        bank = app.query_one(PatternBank)
+        bank.focus()
+        bank.index = 1
+        await pilot.press("q")  # stopped: nothing to queue behind, hook is picked
+        assert app.editing == "hook" and app.selection == p.Selection("pattern", "hook", True)
+        await pilot.press("space")
+        await until(pilot, lambda s: s.playing and s.selection.name == "hook")
+        await pilot.press("space")
+        await until(pilot, lambda s: not s.playing)
+        bank.index = 0
+        await pilot.press("enter", "space")  # loops the pattern being edited: verse
         await until(pilot, lambda s: s.playing and s.section_tick and s.section_tick > bar)
-        app.query_one(PatternBank).focus()
-        await pilot.press("down", "down", "down")
-        assert app.query_one(PatternBank).selected() == "turn"
+        bank.focus()
+        bank.index = names(app.store.song).index("turn")
         await pilot.press("q")  # queued: verse plays to its bar line, then turn
         assert app.selection == p.Selection("pattern", "turn", True)
         switched = await until(pilot, lambda s: s.selection and s.selection.name == "turn")
@@ -162,8 +171,8 @@ def test_queue_loop_a_section_and_play_the_song_from_it(tmp_path: Path) -> None:
         row = [str(table.get_row_at(r)[1]) for r in range(table.row_count)].index("hook")
         table.move_cursor(row=row)
         await pilot.press("l")  # loop the hook
-        looped = await until(pilot, lambda s: s.section == "hook" and s.playing)
-        assert looped.selection == p.Selection("section", "hook", True)
+        looped = await until(pilot, lambda s: s.selection == p.Selection("section", "hook", True))
+        assert looped.section == "hook" and looped.playing
         await pilot.press("p")  # the song, from the hook's first bar
         playing = await until(pilot, lambda s: s.selection == p.Selection("song"))
         assert playing.section == "hook"
@@ -197,6 +206,22 @@ def test_while_the_song_plays_the_transport_timeline_and_meters_follow_it(
         await pilot.press("space")
 
     drive(song, path, script, audio=())
+
+
+def test_the_engine_stops_with_the_ui_however_it_ends() -> None:
+    """Not only through ctrl+q: an app that ends any other way (here the test's end; an
+    error, ctrl+c) stops its engine, which Python would otherwise wait for at exit."""
+    engines = []
+
+    async def script(app: App, pilot: P) -> None:
+        await engine_up(app, pilot)
+        assert app.link.client is not None
+        engines.append(app.link.client._process)
+
+    drive(blank_song(), None, script, audio=())
+    (engine,) = engines
+    engine.join(timeout=10)
+    assert not engine.is_alive()
 
 
 # the sound browser --------------------------------------------------------------------
