@@ -11,7 +11,8 @@ silently and the playhead still moves).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +128,8 @@ class BeatseqApp(App[None]):
         self._taps: list[float] = []
         self._status: p.Status | None = None
         self._exporting = False
+        self._before = song
+        """The song as the views last showed it (to follow a rename from)."""
         self.store.listen(self._changed)
 
     # layout --------------------------------------------------------------------------
@@ -182,12 +185,23 @@ class BeatseqApp(App[None]):
 
     def _changed(self, change: Change) -> None:
         song = change.song
-        if self.editing not in [p_.name for p_ in song.patterns]:
-            self.editing = song.patterns[0].name if song.patterns else ""
+        before, self._before = self._before, song
+        names = [p_.name for p_ in song.patterns]
+        if self.editing not in names:
+            renamed = _renamed(before.patterns, song.patterns, self.editing)
+            self.editing = renamed or (names[0] if names else "")
+        if self.selection.kind == "pattern" and self.selection.name not in names:
+            renamed = _renamed(before.patterns, song.patterns, self.selection.name)
+            if renamed is not None:
+                self.selection = replace(self.selection, name=renamed)
+        if self.selection.kind == "section" and self.selection.name not in song.order:
+            renamed = _renamed(before.sections, song.sections, self.selection.name)
+            if renamed is not None:
+                self.selection = replace(self.selection, name=renamed)
         if self.selection.kind != "song" and not self._selectable(song, self.selection):
             pattern = self.selection.kind == "pattern" and self.editing
             self.selection = self._pattern_mode() if pattern else Selection("song")
-            self.views.transport.mode = _describe(self.selection)
+        self.views.transport.mode = _describe(self.selection)
         self._show(song)
         if change.label != "saved":
             self.link.send(p.Load(song, self.selection))
@@ -431,13 +445,15 @@ class BeatseqApp(App[None]):
         if playhead is None or status.section_tick is None:
             return
         step_ticks = pattern.step_ticks
-        local = status.section_tick % (pattern.tracks[number].length * step_ticks)
-        step = round(local / step_ticks) % pattern.tracks[number].length
+        length = pattern.tracks[number].length
+        local = status.section_tick % (length * step_ticks)
+        nearest = round(local / step_ticks)  # may be the step after the last: step 1
+        step = nearest % length
         name = self.editing
         if self.quantize:
             self.apply(f"record {track}", lambda s: edits.set_velocity(s, name, track, step, 100))
         else:
-            nudge = int(max(-480, min(480, local - step * step_ticks)))
+            nudge = int(max(-480, min(480, local - nearest * step_ticks)))
             self.apply(
                 f"record {track}",
                 lambda s: edits.update_step(
@@ -587,7 +603,7 @@ class BeatseqApp(App[None]):
             )
         elif what == "add_section":
             self._prompt(
-                "new section: name, then its patterns",
+                "new section: name, then its patterns (commas between names with spaces)",
                 "",
                 lambda text: self._add_section(text, index),
                 hint=f"patterns: {', '.join(p_.name for p_ in song.patterns)}",
@@ -722,13 +738,16 @@ class BeatseqApp(App[None]):
 
     def _euclid(self, pattern: str, track: str, text: str) -> None:
         numbers = [int(n) for n in text.replace(",", " ").split()]
+        if not numbers:
+            raise ValueError(text)
         hits, rotation = numbers[0], numbers[1] if len(numbers) > 1 else 0
         self.apply("euclid", lambda s: edits.euclid(s, pattern, track, hits, rotation))
 
     def _add_track(self, pattern: str, text: str) -> None:
-        words = text.split()
-        name = words[0]
-        sample = words[1] if len(words) > 1 else None
+        name, _, rest = text.strip().partition(" ")
+        sample = rest.strip() or None  # a path may have spaces in it
+        if not name:
+            raise ValueError(text)
         if sample is None and name not in self.store.song.kit:
             shipped = [s for s in _shipped_sounds() if s.split("/")[1] == name]
             sample = shipped[0] if shipped else None
@@ -749,12 +768,13 @@ class BeatseqApp(App[None]):
 
     def _rename_pattern(self, old: str, new: str) -> None:
         self.apply("rename pattern", lambda s: edits.rename_pattern(s, old, new))
-        if self.editing == old and new in [p_.name for p_ in self.store.song.patterns]:
-            self.editing = new
-            self._show(self.store.song)
 
     def _add_section(self, text: str, at: int) -> None:
-        words = text.replace(",", " ").split()
+        # "name, pattern, pattern" (names may have spaces), or "name pattern pattern"
+        words = [w.strip() for w in text.split(",")] if "," in text else text.split()
+        words = [w for w in words if w]
+        if not words:
+            raise ValueError(text)
         name, patterns = words[0], words[1:] or [self.editing]
         self._arrange(
             f"add section {name}", lambda s: edits.add_section(s, name, tuple(patterns), at=at), at
@@ -882,10 +902,21 @@ class BeatseqApp(App[None]):
             self.say("nothing to redo")
 
     def action_save(self) -> None:
+        self._save_then(None)
+
+    def _save_then(self, then: Callable[[], Any] | None) -> None:
+        """Save (asking for a file name if the song has none), then call `then` if the
+        song was saved."""
+
+        def done(path: Path | None) -> None:
+            self._save(path)
+            if then is not None and not self.store.dirty:
+                then()
+
         if self.store.path is None:
-            self._prompt("save as", "untitled.toml", lambda text: self._save(Path(text)))
+            self._prompt("save as", "untitled.toml", lambda text: done(Path(text)))
         else:
-            self._save(None)
+            done(None)
 
     def _save(self, path: Path | None) -> None:
         try:
@@ -936,9 +967,7 @@ class BeatseqApp(App[None]):
 
         def answer(choice: str | None) -> None:
             if choice == "save":
-                self.action_save()
-                if not self.store.dirty:
-                    self._leave()
+                self._save_then(self._leave)
             elif choice == "discard":
                 self.store.remove_autosave()
                 self._leave()
@@ -967,12 +996,17 @@ class BeatseqApp(App[None]):
     # export --------------------------------------------------------------------------
 
     def action_export(self) -> None:
-        section = None
+        song = self.store.song
+        sections = {s.name for s in song.sections}
         status = self._status
-        if status is not None and status.section:
+        section = song.order[0] if song.order else None
+        if self.selection.kind == "section" and self.selection.name in sections:
+            section = self.selection.name  # the section being looped
+        elif (  # the section playing in the song (in pattern mode the engine names
+            # its one-section song after the pattern: not a section of this song)
+            status is not None and status.section in sections and self.selection.kind == "song"
+        ):
             section = status.section
-        elif self.store.song.sections:
-            section = self.store.song.order[0] if self.store.song.order else None
 
         def chosen(what: str | None) -> None:
             if what is not None:
@@ -1011,6 +1045,9 @@ class BeatseqApp(App[None]):
                 return
         except BeatseqError as err:
             self.call_from_thread(self.say, f"export failed: {err}")
+            return
+        except Exception as err:  # a bug: say so, and keep the UI (and the work) open
+            self.call_from_thread(self.say, f"export failed (internal error): {err!r}")
             return
         self.call_from_thread(self.say, f"wrote {target}")
 
@@ -1055,6 +1092,16 @@ def _runner(widget: object, action: str) -> Callable[[], Any]:
         return widget.run_action(action)  # type: ignore[attr-defined]
 
     return run
+
+
+def _renamed(before: Sequence[Any], after: Sequence[Any], name: str | None) -> str | None:
+    """What `name` (a pattern or section of `before`) is called in `after`, if the change
+    between them renamed it: same count, and its place holds a name that is new."""
+    old, new = [x.name for x in before], [x.name for x in after]
+    if len(old) != len(new) or name not in old:
+        return None
+    candidate: str = new[old.index(name)]
+    return candidate if candidate not in old else None
 
 
 def _shipped_sounds() -> list[str]:

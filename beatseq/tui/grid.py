@@ -91,6 +91,7 @@ class PatternGrid(Widget, can_focus=True):
         Binding("o", "sound", "sound...", show=False),
         Binding("ctrl+l", "length", "length...", show=False),
         Binding("ctrl+r", "resolution", "resolution", show=False),
+        Binding("ctrl+n", "new_pattern", "new pattern", show=False),
     ]
 
     # Each redraws what it changes itself (see _redraw), not the whole widget.
@@ -578,6 +579,9 @@ class PatternGrid(Widget, can_focus=True):
 
     def action_resolution(self) -> None:
         self._ask("resolution")
+
+    def action_new_pattern(self) -> None:
+        self._ask("new_pattern")
 
 
 def _each(song: Song, low: int, high: int, edit: Callable[[Song, int], Song]) -> Song:
