@@ -5,8 +5,9 @@ covers the rest a producer reaches for: the grid's track keys (rotate, double, m
 solo, rename, remove, resolution), the pattern bank (duplicate, rename, delete, queue),
 the arrangement's loop and play keys, the sound browser (from the grid and from the
 mixer), the mixer's choke groups, song mode, the metronome, tap tempo, free pad
-recording, the help screen and the command palette. Each checks the Song in the
-store, the file saved, or what was sent to the engine.
+recording, the help screen and the command palette; and, at the end, what a review
+of the UI found broken (each of those tests failed before its fix). Each checks the
+Song in the store, the file saved, or what was sent to the engine.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 
 from beatseq.engine import protocol as p
 from beatseq.formats.kits import shipped_sound
@@ -410,5 +412,140 @@ def test_the_command_palette_runs_each_views_actions(tmp_path: Path) -> None:
         assert names(app.store.song) == ["beat", "beat2"]
         await command(pilot, "Tempo +1")
         assert app.store.song.bpm == 91
+
+    drive(blank_song(), None, script)
+
+
+# found in review: each failed before its fix -------------------------------------------
+
+
+def _status(app: App, section: str | None, section_tick: float) -> p.Status:
+    """What the engine reports while the app's selection plays (set by hand: no engine)."""
+    return p.Status(
+        playing=True,
+        bar=1,
+        beat=1,
+        step=1,
+        tick=section_tick,
+        section=section,
+        section_tick=section_tick,
+        selection=app.selection,
+        ended=False,
+        frames=0,
+        xruns=0,
+        dsp_load=0.0,
+        recording=None,
+    )
+
+
+def test_export_in_pattern_mode_offers_a_section_of_the_song(tmp_path: Path) -> None:
+    from beatseq.tui.dialogs import ExportDialog
+
+    async def script(app: App, pilot: P) -> None:
+        # in pattern mode the engine names its one-section song after the pattern
+        app._status = _status(app, "beat", 0.0)
+        await pilot.press("ctrl+e")
+        assert isinstance(app.screen, ExportDialog)
+        assert app.screen.section == "main"  # not "beat", which is no section
+
+    drive(blank_song(), None, script)
+
+
+def test_renaming_what_is_edited_or_looped_keeps_it_edited_and_looped(tmp_path: Path) -> None:
+    song, path = shipped_copy(tmp_path)
+
+    async def script(app: App, pilot: P) -> None:
+        bank = app.query_one(PatternBank)
+        bank.focus()
+        bank.index = names(app.store.song).index("keys")
+        await pilot.press("enter")  # edit (and loop) keys
+        bank.focus()
+        await pilot.press("r")
+        await answer(pilot, "rhodes")
+        assert app.editing == "rhodes"
+        assert app.selection == p.Selection("pattern", "rhodes", True)
+        await pilot.press("ctrl+z")
+        assert app.editing == "keys" and app.selection.name == "keys"
+
+        await pilot.press("f3")
+        table = app.query_one(ArrangementView)
+        rows = [str(table.get_row_at(r)[1]) for r in range(table.row_count)]
+        table.move_cursor(row=rows.index("hook"))
+        await pilot.press("l")  # loop the hook
+        await pilot.press("enter")  # ...and rename it
+        app.screen.query_one("#name", Input).value = "chorus"
+        app.screen.query_one("#name", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.selection == p.Selection("section", "chorus", True)
+
+    drive(song, path, script)
+
+
+def test_a_free_pad_hit_just_before_the_loop_ends_lands_early_on_step_one() -> None:
+    song = blank_song()
+    step_ticks = song.pattern("beat").step_ticks
+
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press("f6", "f7", "f8")
+        app._status = _status(app, "beat", 16 * step_ticks - 40)  # 40 ticks early
+        await pilot.press("1")
+        assert steps(app.store.song, "beat", "kick") == "x{-40}..............."
+
+    drive(song, None, script)
+
+
+def test_prompts_take_names_with_spaces_and_survive_empty_answers(tmp_path: Path) -> None:
+    import numpy as np
+    import soundfile
+
+    folder = tmp_path / "My Samples"
+    folder.mkdir()
+    sample = folder / "soft pad.wav"
+    soundfile.write(str(sample), np.zeros(4410, dtype=np.float32), 44100)
+
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press("t")
+        await answer(pilot, f"pad {sample}")
+        assert app.store.song.kit["pad"].path == str(sample)
+        app.query_one(PatternBank).focus()
+        await pilot.press("u")
+        await answer(pilot, "beat 2")
+        await pilot.press("f3", "N")
+        await answer(pilot, "drop, beat 2")
+        assert app.store.song.section("drop").patterns == ("beat 2",)
+        before = app.store.song
+        await pilot.press("N")
+        await answer(pilot, ",")
+        await pilot.press("f2", "e")
+        await answer(pilot, ",")
+        assert app.is_running and app.store.song is before
+        assert "not understood" in message(app)
+
+    drive(blank_song(), None, script)
+
+
+def test_save_and_quit_on_a_new_song_saves_then_quits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.tui.test_app import choose
+
+    monkeypatch.chdir(tmp_path)
+
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press("enter", "ctrl+q")
+        await choose(pilot, "save")
+        await answer(pilot, "first.toml")
+        assert not app.is_running
+
+    drive(blank_song(), None, script)
+    assert steps(load_song(tmp_path / "first.toml"), "beat", "kick") == "x..............."
+
+
+def test_ctrl_n_on_the_grid_makes_a_new_pattern() -> None:
+    async def script(app: App, pilot: P) -> None:
+        await pilot.press("ctrl+n")
+        await answer(pilot, "fill")
+        assert names(app.store.song) == ["beat", "fill"] and app.editing == "fill"
 
     drive(blank_song(), None, script)
