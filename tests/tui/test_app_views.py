@@ -344,21 +344,7 @@ def test_pads_record_as_played_when_quantize_is_off() -> None:
         await pilot.press("f6", "f7", "f8")  # pads, record, as played
         assert "(free)" in app.views.transport.flags
         # the engine says the pattern is playing, 100 ticks after its fifth step
-        app._status = p.Status(
-            playing=True,
-            bar=1,
-            beat=2,
-            step=1,
-            tick=4 * step_ticks + 100,
-            section=None,
-            section_tick=4 * step_ticks + 100,
-            selection=app.selection,
-            ended=False,
-            frames=0,
-            xruns=0,
-            dsp_load=0.0,
-            recording=None,
-        )
+        app._status = _status(app, None, 4 * step_ticks + 100)
         await pilot.press("w")  # pad 6: the pattern has 4 tracks, nothing happens
         await pilot.press("2")  # pad 2: the snare
         played = app.store.song.pattern("beat").track("snare")
