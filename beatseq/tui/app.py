@@ -190,12 +190,13 @@ class BeatseqApp(App[None]):
         if self.editing not in names:
             renamed = _renamed(before.patterns, song.patterns, self.editing)
             self.editing = renamed or (names[0] if names else "")
-        if self.selection.kind == "pattern" and self.selection.name not in names:
-            renamed = _renamed(before.patterns, song.patterns, self.selection.name)
-            if renamed is not None:
-                self.selection = replace(self.selection, name=renamed)
-        if self.selection.kind == "section" and self.selection.name not in song.order:
-            renamed = _renamed(before.sections, song.sections, self.selection.name)
+        if self.selection.kind != "song":
+            olds, news = (
+                (before.patterns, song.patterns)
+                if self.selection.kind == "pattern"
+                else (before.sections, song.sections)
+            )
+            renamed = _renamed(olds, news, self.selection.name)
             if renamed is not None:
                 self.selection = replace(self.selection, name=renamed)
         if self.selection.kind != "song" and not self._selectable(song, self.selection):
@@ -985,8 +986,7 @@ class BeatseqApp(App[None]):
         )
 
     def _leave(self) -> None:
-        self.link.close()
-        self.exit()
+        self.exit()  # the engine stops in on_unmount
 
     def on_unmount(self) -> None:
         """However the app ends (quit, ctrl+c, an error), the engine goes with it: its
