@@ -60,3 +60,14 @@ def message(app: BeatseqApp) -> str:
     from textual.widgets import Static
 
     return str(app.query_one("#message", Static).render())
+
+
+async def engine_up(app: BeatseqApp, pilot: Pilot[Any]) -> None:
+    """Wait for the engine, started in the background, and the transport saying it
+    plays to no audio device."""
+    for _ in range(200):
+        await pilot.pause(0.05)
+        shown = str(app.views.transport.render())
+        if app.link.state.kind == "silent" and "no audio device" in shown:
+            return
+    raise AssertionError(f"no engine: {app.link.state}; the transport says {shown!r}")

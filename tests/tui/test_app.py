@@ -21,7 +21,7 @@ from beatseq.templates import blank_song
 from beatseq.tui.app import BeatseqApp
 from beatseq.tui.dialogs import Confirm, Prompt, StepInspector
 from beatseq.tui.grid import PatternGrid
-from tests.tui.conftest import drive, grid_text, message, shipped_copy
+from tests.tui.conftest import drive, engine_up, grid_text, message, shipped_copy
 
 App = BeatseqApp
 P = Pilot[Any]
@@ -537,11 +537,7 @@ def test_export_wav_of_a_section(tmp_path: Path) -> None:
 
 def test_playing_moves_the_playhead_and_pads_record_hits(tmp_path: Path) -> None:
     async def script(app: App, pilot: P) -> None:
-        for _ in range(100):  # the engine starts in the background
-            await pilot.pause(0.05)
-            if app.link.state.kind == "silent":
-                break
-        assert app.link.state.kind == "silent"
+        await engine_up(app, pilot)
         await pilot.press("space")
         heads = []
         for _ in range(60):

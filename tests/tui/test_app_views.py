@@ -27,7 +27,7 @@ from beatseq.tui import app as app_module
 from beatseq.tui.dialogs import HelpScreen
 from beatseq.tui.grid import PatternGrid
 from beatseq.tui.views import ArrangementView, MixerView, PatternBank, SoundBrowser
-from tests.tui.conftest import drive, message, shipped_copy
+from tests.tui.conftest import drive, engine_up, message, shipped_copy
 from tests.tui.test_app import App, P, answer, steps
 
 
@@ -117,17 +117,6 @@ def test_the_bank_duplicates_renames_and_deletes_patterns(tmp_path: Path) -> Non
 
 
 # playing: queue, loop a section, play the song (the real engine, silent) ---------------
-
-
-async def engine_up(app: App, pilot: P) -> None:
-    """Wait for the engine, started in the background, and the transport saying it
-    plays to no audio device."""
-    for _ in range(200):
-        await pilot.pause(0.05)
-        shown = str(app.views.transport.render())
-        if app.link.state.kind == "silent" and "no audio device" in shown:
-            return
-    raise AssertionError(f"no engine: {app.link.state}; the transport says {shown!r}")
 
 
 async def until(pilot: P, test: Any, seconds: float = 10) -> p.Status:
