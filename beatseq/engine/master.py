@@ -16,6 +16,7 @@ import numpy as np
 
 from beatseq.engine.dsp import onepole
 from beatseq.engine.effects import RAMP, Dynamics, power, ramp_curve
+from beatseq.engine.native import address, chunk_peaks, kernels
 from beatseq.model.effects import Compressor
 
 CEILING_DB = -1.0
@@ -68,6 +69,21 @@ class Limiter:
         self._forget((first + frames) // k)
         if np.all(nodes == 1.0):
             return delayed, np.ones(frames, dtype=np.float32)  # exactly transparent
+        if kernels is not None and delayed.dtype == np.float32 and delayed.strides[1] == 4:
+            out = np.empty((2, frames), dtype=np.float32)
+            gain = np.empty(frames, dtype=np.float32)
+            nodes = np.ascontiguousarray(nodes, dtype=np.float64)
+            kernels.bs_limit(
+                address(delayed),
+                delayed.strides[0] // 4,
+                frames,
+                address(nodes),
+                first - lo * k,
+                k,
+                address(out),
+                address(gain),
+            )
+            return out, gain
         # each chunk's frames, from its node towards the next: (chunks, k), then the
         # block's own frames out of them
         here, after = nodes[:-1, None], nodes[1:, None]
@@ -85,7 +101,7 @@ class Limiter:
         self._partial = np.array(audio[:, whole * k :])
         if not whole:
             return
-        peaks = np.max(np.abs(audio[:, : whole * k]).reshape(2, whole, k), axis=(0, 2))
+        peaks = chunk_peaks(audio, whole, k)
         over = peaks > self.ceiling
         targets = np.ones(whole)
         targets[over] = self.ceiling / peaks[over]

@@ -34,6 +34,7 @@ import numpy as np
 
 from beatseq.engine.dsp import peak
 from beatseq.engine.master import CEILING_DB, Limiter, Master
+from beatseq.engine.native import address, kernels
 from beatseq.engine.sends import Returns
 from beatseq.engine.sounds import Bank
 from beatseq.engine.strip import Bus, Strip, pan_gains
@@ -60,6 +61,7 @@ class TrackRenderer:
         self.fade = (10.0 ** (-3.0 * np.arange(n) / n)).astype(np.float32)
         self.set_bus(bus)
         self._heard = self.gains  # the gains last applied: a change ramps over a block
+        self._table: HitTable | None = None
         self.metering = False
         self.peak = 0.0
         """With `metering`, the loudest sample this track added since it was reset."""
@@ -125,6 +127,15 @@ class TrackRenderer:
             if gains is None
             else [(0 if channels == 1 else c, c, gains[c]) for c in range(2)]
         )
+        if kernels is not None and out.dtype == np.float32 and out.strides[1] == 4:
+            if self._table is None:
+                self._table = HitTable(hits, self.fade)
+            loudest = self._table.add(
+                out, start, end, shift, lo, hi, routes, self.bank, metering=self.metering
+            )
+            if self.metering:
+                self.peak = max(self.peak, loudest)
+            return
         scratch = _scratch(min(end - start, hits.longest))
         starts, stops, pitches, levels, cut = (
             hits.starts,
@@ -210,6 +221,99 @@ class TrackRenderer:
             )
             mix[channel] += dry[0 if dry.shape[0] == 1 else channel] * ramp
         self._heard = self.gains
+
+
+class HitTable:
+    """A track's hits as the compiled hit loop (`_kernels.c`, `bs_add_hits`) reads
+    them: each column in one array, and each hit's sound (where it lies, its frames and
+    the distance between its rows), filled in for a pitch when it is first played (a
+    synth renders its notes as they are needed)."""
+
+    def __init__(self, hits: TrackHits, fade: np.ndarray):
+        self.columns: list[np.ndarray] = [
+            np.ascontiguousarray(hits.starts, dtype=np.int64),
+            np.ascontiguousarray(hits.stops, dtype=np.int64),
+            np.ascontiguousarray(hits.levels, dtype=np.float32),
+            np.ascontiguousarray(hits.cut, dtype=np.uint8),
+            np.zeros(len(hits), dtype=np.uintp),  # where each hit's sound lies
+            np.zeros(len(hits), dtype=np.int64),  # its frames
+            np.zeros(len(hits), dtype=np.int64),  # floats from one of its rows to the next
+        ]
+        self.pitches = hits.pitches
+        self.fade = fade
+        self._waiting = set(np.unique(hits.pitches).tolist())
+        self._kept: list[np.ndarray] = []  # what C reads: alive while the table is
+        self._routes: dict[tuple[tuple[int, int, float], ...], tuple[int, list[int]]] = {}
+        self._addresses = [address(column) for column in self.columns]
+
+    def add(
+        self,
+        out: np.ndarray,
+        start: int,
+        end: int,
+        shift: int,
+        lo: int,
+        hi: int,
+        routes: list[tuple[int, int, float]],
+        bank: Bank,
+        *,
+        metering: bool = False,
+    ) -> float:
+        """`TrackRenderer._add` for hits lo .. hi - 1, compiled; the loudest sample added."""
+        if self._waiting:
+            self._resolve(lo, hi, bank)
+        count, pointers = self._route(tuple(routes))
+        starts, stops, levels, cut, sounds, lengths, strides = self._addresses
+        return float(
+            kernels.bs_add_hits(  # type: ignore[union-attr]
+                address(out),
+                out.strides[0] // 4,
+                start,
+                end,
+                shift,
+                hi - lo,
+                starts + 8 * lo,
+                stops + 8 * lo,
+                levels + 4 * lo,
+                cut + lo,
+                sounds + 8 * lo,
+                lengths + 8 * lo,
+                strides + 8 * lo,
+                address(self.fade),
+                self.fade.shape[0],
+                count,
+                *pointers,
+                metering,
+            )
+        )
+
+    def _resolve(self, lo: int, hi: int, bank: Bank) -> None:
+        for pitch in np.unique(self.pitches[lo:hi]).tolist():
+            if pitch not in self._waiting:
+                continue
+            sound = bank.data(pitch)
+            if sound.dtype != np.float32 or sound.strides[1] != 4:
+                sound = np.ascontiguousarray(sound, dtype=np.float32)
+            self._kept.append(sound)
+            where = self.pitches == pitch
+            self.columns[4][where] = address(sound)
+            self.columns[5][where] = sound.shape[1]
+            self.columns[6][where] = sound.strides[0] // 4
+            self._waiting.discard(pitch)
+
+    def _route(self, routes: tuple[tuple[int, int, float], ...]) -> tuple[int, list[int]]:
+        found = self._routes.get(routes)
+        if found is None:
+            arrays: list[np.ndarray] = [
+                np.array([r[0] for r in routes], dtype=np.int32),
+                np.array([r[1] for r in routes], dtype=np.int32),
+                np.array([r[2] for r in routes], dtype=np.float64),
+            ]
+            if len(self._routes) > 64:  # a live track's gains, edit after edit
+                self._routes.clear()
+            self._kept.extend(arrays)
+            found = self._routes[routes] = (len(routes), [address(a) for a in arrays])
+        return found
 
 
 _LOCAL = threading.local()

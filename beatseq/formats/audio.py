@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from beatseq.engine.dsp import LinearStream, biquad, peak
+from beatseq.engine.native import pack24
 from beatseq.errors import BeatseqError
 from beatseq.formats.atomic import atomic_path
 
@@ -101,11 +102,17 @@ class AudioWriter:
             else:
                 self._sound.write(samples.astype(np.int16))
             return
-        samples = _quantise(block * np.float32(8388607.0), 8388607)
         if self._wave is not None:
-            self._wave.writeframesraw(_pack24(samples))
-        else:
-            self._sound.write((samples << 8).astype(np.int32))  # libsndfile: top 3 bytes
+            packed = pack24(block)  # compiled, or None
+            if packed is None:
+                self._wave.writeframesraw(
+                    _pack24(_quantise(block * np.float32(8388607.0), 8388607))
+                )
+            else:
+                self._wave.writeframesraw(packed)
+            return
+        samples = _quantise(block * np.float32(8388607.0), 8388607)
+        self._sound.write((samples << 8).astype(np.int32))  # libsndfile: top 3 bytes
 
     def close(self) -> None:
         self._stack.close()

@@ -1,0 +1,222 @@
+/* Compiled kernels for a render's per-sample loops (see beatseq/engine/native.py).
+ *
+ * Plain C on plain arrays, called through ctypes: no Python headers, so one build
+ * serves every Python version. Each kernel does, sample for sample, what its numpy
+ * fallback in native.py does, in the same order of float32 operations (built with
+ * -ffp-contract=off, so no fused multiply-adds), so the two give the same samples.
+ * Only the biquad cascade differs: it runs the filter sample by sample in float64,
+ * which is at least as exact as the fallback's block state space.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define KERNELS_VERSION 1
+
+int bs_version(void) { return KERNELS_VERSION; }
+
+static void add_scaled(float *restrict dst, const float *restrict src, float g, int64_t n) {
+    for (int64_t j = 0; j < n; j++) dst[j] += src[j] * g;
+}
+
+static void add_faded(float *restrict dst, const float *restrict src, float g,
+                      const float *restrict fade, int64_t n) {
+    for (int64_t j = 0; j < n; j++) {
+        float w = src[j] * g;
+        dst[j] += w * fade[j];
+    }
+}
+
+static float loudest(const float *src, float g, const float *fade, int64_t n, float top) {
+    for (int64_t j = 0; j < n; j++) {
+        float w = src[j] * g;
+        if (fade) w = w * fade[j];
+        float mag = fabsf(w);
+        top = mag > top ? mag : top;
+    }
+    return top;
+}
+
+/* Add `count` hits to `out` (rows of `out_stride` floats, frames [start, end)), each
+ * hit's sound shifted by `shift` frames. Hit i plays `data[i]` (rows `strides[i]`
+ * floats apart, `lengths[i]` frames) from frame starts[i] until stops[i], times
+ * levels[i]; a cut hit fades out over the last `fade_len` frames before its stop.
+ * Route r adds the sound's row sources[r] to out's row channels[r] times gains[r].
+ * With `metering`, returns the largest magnitude added (else 0). */
+double bs_add_hits(float *out, int64_t out_stride, int64_t start, int64_t end, int64_t shift,
+                   int64_t count, const int64_t *starts, const int64_t *stops,
+                   const float *levels, const uint8_t *cut, const uintptr_t *data,
+                   const int64_t *lengths, const int64_t *strides, const float *fade,
+                   int64_t fade_len, int routes, const int32_t *sources,
+                   const int32_t *channels, const double *gains, int metering) {
+    float top = 0.0f;
+    for (int64_t i = 0; i < count; i++) {
+        int64_t first = starts[i] + shift;
+        int64_t stop = stops[i] + shift;
+        if (stop <= start) continue;
+        int64_t a = first > start ? first : start;
+        int64_t b = stop < end ? stop : end;
+        if (first + lengths[i] < b) b = first + lengths[i];
+        if (b <= a) continue;
+        int64_t fade_start = stop - fade_len;
+        int64_t plain = b - a; /* frames before the fade */
+        if (cut[i] && b > fade_start) plain = fade_start > a ? fade_start - a : 0;
+        const float *sound = (const float *)data[i];
+        double level = (double)levels[i];
+        for (int r = 0; r < routes; r++) {
+            if (gains[r] == 0.0) continue;
+            float g = (float)(level * gains[r]);
+            const float *src = sound + sources[r] * strides[i] + (a - first);
+            float *dst = out + channels[r] * out_stride + (a - start);
+            add_scaled(dst, src, g, plain);
+            if (plain < b - a) {
+                const float *f = fade + (a + plain - fade_start);
+                add_faded(dst + plain, src + plain, g, f, b - a - plain);
+                if (metering) top = loudest(src + plain, g, f, b - a - plain, top);
+            }
+            if (metering) top = loudest(src, g, 0, plain, top);
+        }
+    }
+    return (double)top;
+}
+
+/* The largest magnitude in each chunk of `k` frames, over two rows `stride` apart. */
+void bs_chunk_peaks(const float *audio, int64_t stride, int64_t chunks, int64_t k,
+                    float *peaks) {
+    for (int64_t c = 0; c < chunks; c++) {
+        float top = 0.0f;
+        for (int row = 0; row < 2; row++) {
+            const float *x = audio + row * stride + c * k;
+            for (int64_t j = 0; j < k; j++) {
+                float mag = fabsf(x[j]);
+                top = mag > top ? mag : top;
+            }
+        }
+        peaks[c] = top;
+    }
+}
+
+/* The limiter's gain for `frames` frames and the limited audio: frame j lies at
+ * `offset + j` in chunks of `k` frames whose gain nodes are `nodes`; its gain runs
+ * from its chunk's node towards the next, and the audio times it is clipped to
+ * [-1, 1]. Two rows `stride` apart in and out. */
+void bs_limit(const float *audio, int64_t stride, int64_t frames, const double *nodes,
+              int64_t offset, int64_t k, float *out, float *gain) {
+    int64_t chunk = offset / k, within = offset % k;
+    double here = nodes[chunk], step = nodes[chunk + 1] - here;
+    for (int64_t j = 0; j < frames; j++) {
+        gain[j] = (float)(here + step * ((double)within / (double)k));
+        if (++within == k && j + 1 < frames) {
+            within = 0;
+            chunk++;
+            here = nodes[chunk];
+            step = nodes[chunk + 1] - here;
+        }
+    }
+    for (int row = 0; row < 2; row++) {
+        const float *x = audio + row * stride;
+        float *y = out + row * frames;
+        for (int64_t j = 0; j < frames; j++) {
+            float v = x[j] * gain[j];
+            v = v < -1.0f ? -1.0f : v;
+            y[j] = v > 1.0f ? 1.0f : v;
+        }
+    }
+}
+
+/* A cascade of `sections` biquads (b0, b1, b2, a1, a2 each) run in place on `rows`
+ * float64 rows of `frames`, transposed direct form II; `state` holds two numbers per
+ * row and section and is carried from call to call. Each frame runs every row and
+ * section before the next frame: their recursions are independent of each other, so
+ * the processor overlaps them (one alone waits on its own result every frame). ROWS
+ * and SECTIONS are constants where it is inlined, so the states stay in registers. */
+static inline __attribute__((always_inline)) void cascade(double *y, int64_t frames,
+                                                          const double *coefs,
+                                                          double *state, const int ROWS,
+                                                          const int SECTIONS) {
+    double z[2 * 2 * 4], c[5 * 4];
+    for (int i = 0; i < 2 * ROWS * SECTIONS; i++) z[i] = state[i];
+    for (int i = 0; i < 5 * SECTIONS; i++) c[i] = coefs[i];
+    for (int64_t j = 0; j < frames; j++) {
+        for (int r = 0; r < ROWS; r++) {
+            double v = y[r * frames + j];
+            for (int s = 0; s < SECTIONS; s++) {
+                double *zs = z + 2 * (r * SECTIONS + s);
+                const double *cs = c + 5 * s;
+                double w = cs[0] * v + zs[0];
+                zs[0] = cs[1] * v - cs[3] * w + zs[1];
+                zs[1] = cs[2] * v - cs[4] * w;
+                v = w;
+            }
+            y[r * frames + j] = v;
+        }
+    }
+    /* a tail dying away: no subnormal numbers, which are slow */
+    for (int i = 0; i < 2 * ROWS * SECTIONS; i++) state[i] = fabs(z[i]) < 1e-30 ? 0.0 : z[i];
+}
+
+static void run_sections(double *y, int64_t rows, int64_t frames, const double *coefs,
+                         int64_t sections, double *state) {
+    if (rows == 2 && sections == 2) {
+        cascade(y, frames, coefs, state, 2, 2);
+    } else if (rows == 2 && sections == 1) {
+        cascade(y, frames, coefs, state, 2, 1);
+    } else if (rows == 1 && sections == 2) {
+        cascade(y, frames, coefs, state, 1, 2);
+    } else if (rows == 1 && sections == 1) {
+        cascade(y, frames, coefs, state, 1, 1);
+    } else {
+        for (int64_t r = 0; r < rows; r++)
+            for (int64_t s = 0; s < sections; s++)
+                cascade(y + r * frames, frames, coefs + 5 * s,
+                        state + 2 * (r * sections + s), 1, 1);
+    }
+}
+
+/* The cascade on float32 rows `stride` apart; output float64 rows of `frames`. */
+void bs_biquads_f32(const float *x, int64_t stride, int64_t rows, int64_t frames,
+                    const double *coefs, int64_t sections, double *state, double *y) {
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t j = 0; j < frames; j++) y[r * frames + j] = (double)x[r * stride + j];
+    run_sections(y, rows, frames, coefs, sections, state);
+}
+
+/* The same on float64 rows. */
+void bs_biquads_f64(const double *x, int64_t stride, int64_t rows, int64_t frames,
+                    const double *coefs, int64_t sections, double *state, double *y) {
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t j = 0; j < frames; j++) y[r * frames + j] = x[r * stride + j];
+    run_sections(y, rows, frames, coefs, sections, state);
+}
+
+/* Float samples (interleaved as they lie) to little-endian 24-bit PCM, 3n bytes:
+ * times 8388607 in float32, clipped to [-8388608, 8388607], rounded half to even
+ * (lrintf in the default rounding mode), 1024 at a time: first the whole numbers (a
+ * loop the compiler turns into vector instructions), then their bytes, four samples
+ * as three 32-bit words. */
+void bs_pack24(const float *x, int64_t n, uint8_t *out) {
+    int32_t q[1024];
+    for (int64_t at = 0; at < n; at += 1024) {
+        int64_t m = n - at < 1024 ? n - at : 1024;
+        for (int64_t j = 0; j < m; j++) {
+            float v = x[at + j] * 8388607.0f;
+            v = v < -8388608.0f ? -8388608.0f : v;
+            v = v > 8388607.0f ? 8388607.0f : v;
+            q[j] = (int32_t)lrintf(v);
+        }
+        uint8_t *o = out + 3 * at;
+        int64_t j = 0;
+        for (; j + 4 <= m; j += 4) {
+            uint32_t a = (uint32_t)q[j] & 0xFFFFFFu, b = (uint32_t)q[j + 1] & 0xFFFFFFu;
+            uint32_t c = (uint32_t)q[j + 2] & 0xFFFFFFu, d = (uint32_t)q[j + 3] & 0xFFFFFFu;
+            uint32_t words[3] = {a | b << 24, b >> 8 | c << 16, c >> 16 | d << 8};
+            memcpy(o + 3 * j, words, 12); /* little-endian machines */
+        }
+        for (; j < m; j++) {
+            uint32_t u = (uint32_t)q[j];
+            o[3 * j] = (uint8_t)u;
+            o[3 * j + 1] = (uint8_t)(u >> 8);
+            o[3 * j + 2] = (uint8_t)(u >> 16);
+        }
+    }
+}

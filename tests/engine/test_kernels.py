@@ -1,0 +1,153 @@
+"""The compiled kernels (`beatseq.engine.native`, `_kernels.c`) give the samples their
+numpy fallbacks give: the same bits for the hit loop, the limiter and 24-bit packing,
+and float64 rounding apart for the biquads. Each test runs both and compares."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sysconfig
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from beatseq.engine import dsp, master, mixer, native
+from beatseq.engine.dsp import LinearStream, biquad
+from beatseq.engine.master import Limiter
+from beatseq.engine.render import plan_render, render_audio
+from beatseq.formats.audio import _pack24, _quantise
+from beatseq.formats.songfile import load_song
+
+ROOT = Path(__file__).resolve().parents[2]
+needs_kernels = pytest.mark.skipif(native.kernels is None, reason="kernels not built")
+
+
+@contextmanager
+def numpy_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every caller of the kernels on its numpy fallback, inside the block."""
+    with monkeypatch.context() as patch:
+        for module in (native, mixer, master, dsp):
+            patch.setattr(module, "kernels", None)
+        yield
+
+
+def test_the_kernels_are_built_where_there_is_a_compiler() -> None:
+    if os.environ.get("BEATSEQ_KERNELS", "").lower() == "numpy":
+        pytest.skip("BEATSEQ_KERNELS=numpy")
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        pytest.skip(f"no C compiler ({compiler})")
+    assert native.kernels is not None, "reinstall beatseq, or run `python hatch_build.py`"
+
+
+@needs_kernels
+def test_the_reference_song_renders_to_the_same_bits(monkeypatch: pytest.MonkeyPatch) -> None:
+    # drums, choke groups (cut hits fading), a stereo crash and ride, a sliding 808
+    song = load_song(ROOT / "patterns" / "reference.toml")
+    compiled = render_audio(song, 44100).mix
+    with numpy_only(monkeypatch):
+        fallback = render_audio(song, 44100).mix
+    assert compiled.shape == fallback.shape
+    assert np.array_equal(compiled, fallback)
+    assert np.max(np.abs(compiled)) > 0.5  # it made sound
+
+
+def _voices(numpy: bool, monkeypatch: pytest.MonkeyPatch) -> list[tuple[np.ndarray, float]]:
+    """A looped track's blocks as the live engine asks for them (a period, hits kept
+    from `since` and before `before`, metering on), for the stereo crash and the cut
+    open hat."""
+    song = load_song(ROOT / "patterns" / "reference.toml")
+    plan = plan_render(song, 44100)
+    results = []
+    with numpy_only(monkeypatch) if numpy else nullcontext():
+        for name in ("crash", "open-hat", "808"):
+            track = plan.tracks()[name]
+            track.metering = True
+            period = int(track.hits.starts[len(track.hits) // 2]) + 12345
+            for start, frames in ((0, 700), (period - 300, 4096), (3 * period + 17, 9000)):
+                out = np.zeros((2, frames), dtype=np.float32)
+                track.peak = 0.0
+                track.voices(out, start, track.gains, period=period, since=start - 5000)
+                results.append((out, track.peak))
+                dry = np.zeros((track.bank.channels, frames), dtype=np.float32)
+                track.voices(dry, start, period=period, before=start + frames // 2)
+                results.append((dry, track.peak))
+    return results
+
+
+@needs_kernels
+def test_looped_and_handed_over_hits_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled = _voices(False, monkeypatch)
+    fallback = _voices(True, monkeypatch)
+    assert any(np.any(out) for out, _ in compiled)
+    for (a, peak_a), (b, peak_b) in zip(compiled, fallback, strict=True):
+        assert np.array_equal(a, b)
+        assert peak_a == peak_b
+
+
+def _limited(blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    limiter = Limiter(44100)
+    outs, gains = zip(*(limiter.process(block.copy()) for block in blocks), strict=True)
+    return np.concatenate(outs, axis=1), np.concatenate(gains)
+
+
+@needs_kernels
+def test_the_limiter_gives_the_same_bits(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(3)
+    audio = (rng.standard_normal((2, 50_000)) * 0.4).astype(np.float32)
+    audio[:, 20_000:20_200] *= 8  # a burst well over the ceiling
+    splits = [0, 1, 333, 4096, 4097, 30_000, 50_000]
+    blocks = [audio[:, a:b] for a, b in zip(splits, splits[1:])]
+    compiled = _limited(blocks)
+    with numpy_only(monkeypatch):
+        fallback = _limited(blocks)
+    assert np.min(compiled[1]) < 0.5  # it limited
+    assert np.array_equal(compiled[0], fallback[0])
+    assert np.array_equal(compiled[1], fallback[1])
+
+
+@needs_kernels
+@pytest.mark.parametrize("frames", [1, 3, 4, 7, 1024, 1025, 5000])
+def test_24_bit_packing_rounds_and_clips_as_numpy_does(frames: int) -> None:
+    rng = np.random.default_rng(frames)
+    audio = ((rng.random((frames, 2)) - 0.5) * 2.4).astype(np.float32)
+    edges = np.array(
+        [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 8388606.5, -8388607.5, 8388607, -8388608, 9e6]
+    ) / np.float64(8388607.0)
+    flat = audio.reshape(-1)
+    flat[: min(flat.size, edges.size)] = edges[: flat.size].astype(np.float32)
+    expected = _pack24(_quantise(audio * np.float32(8388607.0), 8388607))
+    packed = native.pack24(audio)
+    assert packed is not None
+    assert packed.tobytes() == expected
+
+
+@needs_kernels
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_biquad_cascade_matches_the_state_space(
+    dtype: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the loudness meter's K-weighting at 96 kHz, the worst-conditioned filter here
+    sections = (
+        biquad("high_shelf", 1500.0, 96000, q=2**-0.5, gain_db=4.0),
+        biquad("highpass", 38.0, 96000, q=0.5),
+    )
+    rng = np.random.default_rng(7)
+    audio = rng.standard_normal((2, 40_000)).astype(dtype)
+    splits = [0, 5, 64, 1000, 1001, 40_000]
+
+    def run() -> np.ndarray:
+        stream = LinearStream(sections, 2)
+        blocks = [stream.process(audio[:, a:b]) for a, b in zip(splits, splits[1:])]
+        return np.concatenate(blocks, axis=1)
+
+    compiled = run()
+    with numpy_only(monkeypatch):
+        fallback = run()
+    assert compiled.dtype == fallback.dtype == np.float64
+    assert np.max(np.abs(compiled - fallback)) < 1e-9 * np.max(np.abs(fallback))
+    whole = LinearStream(sections, 2).process(audio)  # any split, the same samples
+    assert np.array_equal(whole, compiled)
