@@ -32,17 +32,21 @@ FLAGS = ["-O3", "-fPIC", "-shared", "-ffp-contract=off", "-fno-math-errno", "-Wa
 def compile_kernels(root: Path) -> Path | None:
     """Compile the kernels into `root`'s source tree; None (with a warning) if it fails."""
     compiler = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
-    command = [*compiler.split()[:1], *FLAGS, "-o", str(root / LIBRARY), str(root / SOURCE)]
+    # built beside it, then renamed over it: a beatseq already running keeps its copy
+    temporary = root / LIBRARY.with_suffix(".so.tmp")
+    command = [*compiler.split()[:1], *FLAGS, "-o", str(temporary), str(root / SOURCE)]
     if shutil.which(command[0]) is None:
         print(f"beatseq: no C compiler ({command[0]}): using the numpy kernels", file=sys.stderr)
         return None
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
+        temporary.unlink(missing_ok=True)
         print(
             f"beatseq: compiling {SOURCE} failed, using the numpy kernels:\n{done.stderr}",
             file=sys.stderr,
         )
         return None
+    os.replace(temporary, root / LIBRARY)
     return root / LIBRARY
 
 

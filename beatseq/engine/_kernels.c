@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define KERNELS_VERSION 1
+#define KERNELS_VERSION 3
 
 int bs_version(void) { return KERNELS_VERSION; }
 
@@ -80,17 +80,17 @@ double bs_add_hits(float *out, int64_t out_stride, int64_t start, int64_t end, i
     return (double)top;
 }
 
-/* The largest magnitude in each chunk of `k` frames, over two rows `stride` apart. */
-void bs_chunk_peaks(const float *audio, int64_t stride, int64_t chunks, int64_t k,
-                    float *peaks) {
+/* The largest magnitude in each chunk of `k` frames, over two rows `stride` apart.
+ * (Magnitudes are never NaN or -0 here, which lets the compiler use vector maxima.) */
+__attribute__((optimize("finite-math-only", "no-signed-zeros"))) void bs_chunk_peaks(
+    const float *audio, int64_t stride, int64_t chunks, int64_t k, float *peaks) {
     for (int64_t c = 0; c < chunks; c++) {
+        const float *left = audio + c * k, *right = audio + stride + c * k;
         float top = 0.0f;
-        for (int row = 0; row < 2; row++) {
-            const float *x = audio + row * stride + c * k;
-            for (int64_t j = 0; j < k; j++) {
-                float mag = fabsf(x[j]);
-                top = mag > top ? mag : top;
-            }
+        for (int64_t j = 0; j < k; j++) {
+            float l = fabsf(left[j]), r = fabsf(right[j]);
+            float m = l > r ? l : r;
+            top = m > top ? m : top;
         }
         peaks[c] = top;
     }
@@ -99,7 +99,7 @@ void bs_chunk_peaks(const float *audio, int64_t stride, int64_t chunks, int64_t 
 /* The limiter's gain for `frames` frames and the limited audio: frame j lies at
  * `offset + j` in chunks of `k` frames whose gain nodes are `nodes`; its gain runs
  * from its chunk's node towards the next, and the audio times it is clipped to
- * [-1, 1]. Two rows `stride` apart in and out. */
+ * [-1, 1]. In: two rows `stride` apart; out: frames side by side (frames, 2). */
 void bs_limit(const float *audio, int64_t stride, int64_t frames, const double *nodes,
               int64_t offset, int64_t k, float *out, float *gain) {
     int64_t chunk = offset / k, within = offset % k;
@@ -113,14 +113,13 @@ void bs_limit(const float *audio, int64_t stride, int64_t frames, const double *
             step = nodes[chunk + 1] - here;
         }
     }
-    for (int row = 0; row < 2; row++) {
-        const float *x = audio + row * stride;
-        float *y = out + row * frames;
-        for (int64_t j = 0; j < frames; j++) {
-            float v = x[j] * gain[j];
-            v = v < -1.0f ? -1.0f : v;
-            y[j] = v > 1.0f ? 1.0f : v;
-        }
+    const float *left = audio, *right = audio + stride;
+    for (int64_t j = 0; j < frames; j++) {
+        float l = left[j] * gain[j], r = right[j] * gain[j];
+        l = l < -1.0f ? -1.0f : l;
+        r = r < -1.0f ? -1.0f : r;
+        out[2 * j] = l > 1.0f ? 1.0f : l;
+        out[2 * j + 1] = r > 1.0f ? 1.0f : r;
     }
 }
 
@@ -173,19 +172,22 @@ static void run_sections(double *y, int64_t rows, int64_t frames, const double *
     }
 }
 
-/* The cascade on float32 rows `stride` apart; output float64 rows of `frames`. */
-void bs_biquads_f32(const float *x, int64_t stride, int64_t rows, int64_t frames,
-                    const double *coefs, int64_t sections, double *state, double *y) {
+/* The cascade on float32 input: row r's frame j at x[r * stride + j * step]. Output
+ * float64, rows of `frames`. */
+void bs_biquads_f32(const float *x, int64_t stride, int64_t step, int64_t rows,
+                    int64_t frames, const double *coefs, int64_t sections, double *state,
+                    double *y) {
     for (int64_t r = 0; r < rows; r++)
-        for (int64_t j = 0; j < frames; j++) y[r * frames + j] = (double)x[r * stride + j];
+        for (int64_t j = 0; j < frames; j++) y[r * frames + j] = (double)x[r * stride + j * step];
     run_sections(y, rows, frames, coefs, sections, state);
 }
 
-/* The same on float64 rows. */
-void bs_biquads_f64(const double *x, int64_t stride, int64_t rows, int64_t frames,
-                    const double *coefs, int64_t sections, double *state, double *y) {
+/* The same on float64 input. */
+void bs_biquads_f64(const double *x, int64_t stride, int64_t step, int64_t rows,
+                    int64_t frames, const double *coefs, int64_t sections, double *state,
+                    double *y) {
     for (int64_t r = 0; r < rows; r++)
-        for (int64_t j = 0; j < frames; j++) y[r * frames + j] = x[r * stride + j];
+        for (int64_t j = 0; j < frames; j++) y[r * frames + j] = x[r * stride + j * step];
     run_sections(y, rows, frames, coefs, sections, state);
 }
 

@@ -301,18 +301,17 @@ class LinearStream:
     def _compiled(self, x: np.ndarray) -> np.ndarray:
         """`process` by `_kernels.c`: the biquads frame by frame, in float64."""
         channels, frames = x.shape
-        if x.dtype == np.float32 and x.strides[1] == 4:
+        if x.dtype == np.float32:
             run = kernels.bs_biquads_f32  # type: ignore[union-attr]
         else:
             x = np.asarray(x, dtype=np.float64)
-            if x.strides[1] != 8:
-                x = np.ascontiguousarray(x)
             run = kernels.bs_biquads_f64  # type: ignore[union-attr]
         out = np.empty((channels, frames), dtype=np.float64)
         if frames:
             run(
                 address(x),
                 x.strides[0] // x.itemsize,
+                x.strides[1] // x.itemsize,
                 channels,
                 frames,
                 address(self._sections),

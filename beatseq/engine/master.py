@@ -67,10 +67,10 @@ class Limiter:
         lo, hi = first // k, (first + frames - 1) // k + 1
         nodes = self._nodes_between(lo, hi + 1)
         self._forget((first + frames) // k)
-        if np.all(nodes == 1.0):
-            return delayed, np.ones(frames, dtype=np.float32)  # exactly transparent
         if kernels is not None and delayed.dtype == np.float32 and delayed.strides[1] == 4:
-            out = np.empty((2, frames), dtype=np.float32)
+            # frames side by side, as the file and the meter take them (`.T` is the
+            # (2, frames) block); all nodes at 1 give the input's bits, as below
+            out = np.empty((frames, 2), dtype=np.float32)
             gain = np.empty(frames, dtype=np.float32)
             nodes = np.ascontiguousarray(nodes, dtype=np.float64)
             kernels.bs_limit(
@@ -83,7 +83,9 @@ class Limiter:
                 address(out),
                 address(gain),
             )
-            return out, gain
+            return out.T, gain
+        if np.all(nodes == 1.0):
+            return delayed, np.ones(frames, dtype=np.float32)  # exactly transparent
         # each chunk's frames, from its node towards the next: (chunks, k), then the
         # block's own frames out of them
         here, after = nodes[:-1, None], nodes[1:, None]

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from beatseq.engine.dsp import LinearStream, biquad, peak
+from beatseq.engine import native
 from beatseq.engine.native import pack24
 from beatseq.errors import BeatseqError
 from beatseq.formats.atomic import atomic_path
@@ -196,7 +197,10 @@ class LoudnessMeter:
             biquad(kind, centre, sample_rate, q=q, gain_db=gain)
             for kind, gain, q, centre in _K_WEIGHTING
         )
-        self._filter = LinearStream(weighting, channels, dtype=np.float32)
+        # float32 halves the numpy state space's cost; compiled, float64 costs nothing
+        self._filter = LinearStream(
+            weighting, channels, dtype=np.float32 if native.kernels is None else np.float64
+        )
         self._steps: list[np.ndarray] = []  # energy per step, per channel
         self._carry = np.zeros(channels)  # energy of the step in progress
         self._filled = 0  # frames in the step in progress
