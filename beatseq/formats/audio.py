@@ -10,7 +10,9 @@ way pyloudnorm does) of the same blocks as they go by.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import wave
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -26,6 +28,8 @@ from beatseq.engine.native import pack24
 from beatseq.errors import BeatseqError
 from beatseq.formats.atomic import atomic_path
 
+WRITE_BACK = 8 << 20
+"""Bytes after which a WAV's blocks are handed to the disk (`AudioWriter._write_back`)."""
 FORMATS = ("wav", "flac")
 BIT_DEPTHS = ("16", "24", "32f")
 SAMPLE_RATES = (44100, 48000, 96000)
@@ -75,8 +79,11 @@ class AudioWriter:
         temp = self._stack.enter_context(atomic_path(path, suffix=f".{format}"))
         self._wave: Any = None
         self._sound: Any = None
+        self._file: Any = None
+        self._unsynced = 0
         if format == "wav" and bit_depth != "32f":
-            self._wave = self._stack.enter_context(wave.open(str(temp), "wb"))  # noqa: SIM115
+            self._file = self._stack.enter_context(open(temp, "wb"))  # noqa: SIM115
+            self._wave = self._stack.enter_context(wave.open(self._file, "wb"))
             self._wave.setnchannels(channels)
             self._wave.setsampwidth(2 if bit_depth == "16" else 3)
             self._wave.setframerate(sample_rate)
@@ -100,6 +107,7 @@ class AudioWriter:
             samples = _quantise(block * np.float32(32767.0) + noise, 32767)
             if self._wave is not None:
                 self._wave.writeframesraw(samples.astype("<i2").tobytes())
+                self._write_back(block.size * 2)
             else:
                 self._sound.write(samples.astype(np.int16))
             return
@@ -111,9 +119,20 @@ class AudioWriter:
                 )
             else:
                 self._wave.writeframesraw(packed)
+            self._write_back(block.size * 3)
             return
         samples = _quantise(block * np.float32(8388607.0), 8388607)
         self._sound.write((samples << 8).astype(np.int32))  # libsndfile: top 3 bytes
+
+    def _write_back(self, written: int) -> None:
+        """Every WRITE_BACK bytes, have the system start writing them to disk, without
+        waiting: the sync before the file takes its name then has little left to do."""
+        self._unsynced += written
+        if self._unsynced >= WRITE_BACK and hasattr(os, "posix_fadvise"):
+            self._unsynced = 0
+            self._file.flush()
+            with contextlib.suppress(OSError):
+                os.posix_fadvise(self._file.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
 
     def close(self) -> None:
         self._stack.close()
