@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define KERNELS_VERSION 3
+#define KERNELS_VERSION 4
 
 int bs_version(void) { return KERNELS_VERSION; }
 
@@ -189,6 +189,60 @@ void bs_biquads_f64(const double *x, int64_t stride, int64_t step, int64_t rows,
     for (int64_t r = 0; r < rows; r++)
         for (int64_t j = 0; j < frames; j++) y[r * frames + j] = x[r * stride + j * step];
     run_sections(y, rows, frames, coefs, sections, state);
+}
+
+typedef double v2d __attribute__((vector_size(16)));
+
+/* The loudness meter's K-weighting and energies in one pass, on float32 stereo frames
+ * side by side: the cascade of `sections` (at most 4) biquads on both channels at once
+ * (one two-lane vector), `state` as bs_biquads keeps it (channel, section, 2). The
+ * squares are summed over steps of `step` frames: `progress` holds the frames of the
+ * step in progress and `carry` its two sums; each step that fills is written to
+ * `steps` (two sums each). Returns the number of steps written. */
+int64_t bs_weigh(const float *x, int64_t frames, const double *coefs, int64_t sections,
+                 double *state, int64_t step, int64_t *progress, double *carry,
+                 double *steps) {
+    v2d z1[4], z2[4], b0[4], b1[4], b2[4], a1[4], a2[4];
+    for (int64_t s = 0; s < sections; s++) {
+        const double *c = coefs + 5 * s;
+        b0[s] = (v2d){c[0], c[0]};
+        b1[s] = (v2d){c[1], c[1]};
+        b2[s] = (v2d){c[2], c[2]};
+        a1[s] = (v2d){c[3], c[3]};
+        a2[s] = (v2d){c[4], c[4]};
+        z1[s] = (v2d){state[2 * s], state[2 * (sections + s)]};
+        z2[s] = (v2d){state[2 * s + 1], state[2 * (sections + s) + 1]};
+    }
+    v2d sum = {carry[0], carry[1]};
+    int64_t filled = *progress, written = 0;
+    for (int64_t j = 0; j < frames; j++) {
+        v2d v = {(double)x[2 * j], (double)x[2 * j + 1]};
+        for (int64_t s = 0; s < sections; s++) {
+            v2d w = b0[s] * v + z1[s];
+            z1[s] = b1[s] * v - a1[s] * w + z2[s];
+            z2[s] = b2[s] * v - a2[s] * w;
+            v = w;
+        }
+        sum += v * v;
+        if (++filled == step) {
+            steps[2 * written] = sum[0];
+            steps[2 * written + 1] = sum[1];
+            written++;
+            sum = (v2d){0.0, 0.0};
+            filled = 0;
+        }
+    }
+    for (int64_t s = 0; s < sections; s++) {
+        double *left = state + 2 * s, *right = state + 2 * (sections + s);
+        left[0] = fabs(z1[s][0]) < 1e-30 ? 0.0 : z1[s][0];
+        left[1] = fabs(z2[s][0]) < 1e-30 ? 0.0 : z2[s][0];
+        right[0] = fabs(z1[s][1]) < 1e-30 ? 0.0 : z1[s][1];
+        right[1] = fabs(z2[s][1]) < 1e-30 ? 0.0 : z2[s][1];
+    }
+    carry[0] = sum[0];
+    carry[1] = sum[1];
+    *progress = filled;
+    return written;
 }
 
 /* Float samples (interleaved as they lie) to little-endian 24-bit PCM, 3n bytes:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-VERSION = 3
+VERSION = 4
 """The `_kernels.c` this code calls (its KERNELS_VERSION)."""
 
 _I64 = ctypes.c_int64
@@ -35,6 +35,7 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "bs_biquads_f32": (None, [_PTR, _I64, _I64, _I64, _I64, _PTR, _I64, _PTR, _PTR]),
     "bs_biquads_f64": (None, [_PTR, _I64, _I64, _I64, _I64, _PTR, _I64, _PTR, _PTR]),
     "bs_pack24": (None, [_PTR, _I64, _PTR]),
+    "bs_weigh": (_I64, [_PTR, _I64, _PTR, _I64, _PTR, _I64, _PTR, _PTR, _PTR]),
 }
 
 

@@ -9,6 +9,7 @@ import pyloudnorm
 import pytest
 from scipy.signal import lfilter
 
+from beatseq.engine import dsp, native
 from beatseq.engine.dsp import LinearStream, biquad
 from beatseq.formats.audio import _K_WEIGHTING, LoudnessMeter
 
@@ -36,8 +37,21 @@ def in_blocks(audio: np.ndarray) -> list[np.ndarray]:
     return out
 
 
+@pytest.fixture(params=["compiled", "numpy"])
+def kernels(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The meter on the compiled kernels (`bs_weigh`), or on its numpy fallback."""
+    if request.param == "numpy":
+        monkeypatch.setattr(native, "kernels", None)
+        monkeypatch.setattr(dsp, "kernels", None)
+    elif native.kernels is None:
+        pytest.skip("kernels not built")
+    return str(request.param)
+
+
 @pytest.mark.parametrize("rate", [44100, 48000, 96000])
-def test_integrated_loudness_and_peak_match_pyloudnorm_in_any_blocks(rate: int) -> None:
+def test_integrated_loudness_and_peak_match_pyloudnorm_in_any_blocks(
+    rate: int, kernels: str
+) -> None:
     audio = program(rate, 7.0)
     meter = LoudnessMeter(rate)
     for block in in_blocks(audio):
