@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define KERNELS_VERSION 4
+#define KERNELS_VERSION 5
 
 int bs_version(void) { return KERNELS_VERSION; }
 
@@ -78,6 +78,41 @@ double bs_add_hits(float *out, int64_t out_stride, int64_t start, int64_t end, i
         }
     }
     return (double)top;
+}
+
+/* The first of `n` ascending `values` that is >= `x` (numpy's searchsorted). */
+static int64_t first_at_least(const int64_t *values, int64_t n, int64_t x) {
+    int64_t lo = 0, hi = n;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (values[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* bs_add_hits for several tracks in turn, each the hits sounding in [start, end): track
+ * t is described by TRACK_FIELDS numbers from tracks + TRACK_FIELDS * t (hit count,
+ * longest hit, then the addresses of the columns bs_add_hits reads, the fade and its
+ * length, the route count and the routes' addresses). */
+#define TRACK_FIELDS 15
+void bs_add_tracks(float *out, int64_t out_stride, int64_t start, int64_t end,
+                   int64_t count, const int64_t *tracks) {
+    for (int64_t t = 0; t < count; t++) {
+        const int64_t *f = tracks + TRACK_FIELDS * t;
+        const int64_t *starts = (const int64_t *)f[2];
+        int64_t lo = first_at_least(starts, f[0], start - f[1]);
+        int64_t hi = first_at_least(starts, f[0], end);
+        if (hi <= lo) continue;
+        bs_add_hits(out, out_stride, start, end, 0, hi - lo, starts + lo,
+                    (const int64_t *)f[3] + lo, (const float *)f[4] + lo,
+                    (const uint8_t *)f[5] + lo, (const uintptr_t *)f[6] + lo,
+                    (const int64_t *)f[7] + lo, (const int64_t *)f[8] + lo,
+                    (const float *)f[9], f[10], (int)f[11], (const int32_t *)f[12],
+                    (const int32_t *)f[13], (const double *)f[14], 0);
+    }
 }
 
 /* The largest magnitude in each chunk of `k` frames, over two rows `stride` apart.

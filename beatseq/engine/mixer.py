@@ -170,6 +170,19 @@ class TrackRenderer:
                 if self.metering:
                     self.peak = max(self.peak, peak(work))
 
+    def compiled_row(self) -> list[int] | None:
+        """This track as `bs_add_tracks` reads it, for adding its hits after its bus
+        (`add_to` without a period or a hand-over), or None where that cannot be
+        compiled (no kernels, a gain still ramping, metering). Every note it plays is
+        rendered first (a synth's on its pool)."""
+        if kernels is None or self._heard != self.gains or self.metering:
+            return None
+        if self._table is None:
+            self._table = HitTable(self.hits, self.fade)
+        channels = self.bank.channels
+        routes = [(0 if channels == 1 else c, c, self.gains[c]) for c in range(2)]
+        return self._table.row(self.bank, routes)
+
     def onsets(
         self,
         lo: int,
@@ -240,6 +253,7 @@ class HitTable:
             np.zeros(len(hits), dtype=np.int64),  # floats from one of its rows to the next
         ]
         self.pitches = hits.pitches
+        self.longest = hits.longest
         self.fade = fade
         self._waiting = set(np.unique(hits.pitches).tolist())
         self._kept: list[np.ndarray] = []  # what C reads: alive while the table is
@@ -286,6 +300,16 @@ class HitTable:
                 metering,
             )
         )
+
+    def row(self, bank: Bank, routes: list[tuple[int, int, float]]) -> list[int]:
+        """The whole table as `bs_add_tracks` reads it (every sound resolved): hit count,
+        longest hit, the columns, the fade and its length, and the routes."""
+        if self._waiting:
+            self._resolve(0, len(self.pitches), bank)
+        count, pointers = self._route(tuple(routes))
+        fade = self.fade
+        sizes = [len(self.pitches), self.longest]
+        return [*sizes, *self._addresses, address(fade), fade.shape[0], count, *pointers]
 
     def _resolve(self, lo: int, hi: int, bank: Bank) -> None:
         for pitch in np.unique(self.pitches[lo:hi]).tolist():
@@ -363,6 +387,8 @@ class Mixer:
                 delay=any(strip.fx.delay is not None for strip in strips),
             )
         self.master = Master(sample_rate, gain_db, mix.glue, trim_db)
+        # runs of tracks without strips, as `bs_add_tracks` reads them
+        self._rows: dict[tuple[tuple[str, tuple[float, float]], ...], np.ndarray] = {}
 
     @property
     def latency(self) -> int:
@@ -378,13 +404,16 @@ class Mixer:
         `add_returns`, what goes into the master bus (`master.process`)."""
         mix = np.zeros((2, frames), dtype=np.float32)
         sends = np.zeros((2, 2, frames), dtype=np.float32) if self.returns is not None else None
+        plain: list[str] = []  # tracks without a strip, added in a run (the same order)
         for name, track in self.tracks.items():
             if self.only is not None and name != self.only:
                 continue
             strip = self.strips.get(name)
             if strip is None:
-                track.add_to(mix, start)
+                plain.append(name)
                 continue
+            self._add_plain(mix, start, plain)
+            plain = []
             dry = np.zeros((track.bank.channels, frames), dtype=np.float32)
             track.voices(dry, start)
             onsets = {
@@ -393,7 +422,34 @@ class Mixer:
                 if key in self.tracks
             }
             strip.process(dry, start, onsets, mix, sends)
+        self._add_plain(mix, start, plain)
         return mix, sends
+
+    def _add_plain(self, mix: np.ndarray, start: int, names: list[str]) -> None:
+        """Tracks without strips added to `mix` in turn: in one compiled call
+        (`bs_add_tracks`) when they all can be, else one by one (`add_to`)."""
+        if not names:
+            return
+        tracks = [self.tracks[name] for name in names]
+        key = tuple((name, track.gains) for name, track in zip(names, tracks, strict=True))
+        rows = self._rows.get(key)
+        if rows is not None and any(t._heard != t.gains or t.metering for t in tracks):
+            rows = None  # (offline, neither happens)
+        if rows is None:
+            found = [track.compiled_row() for track in tracks]
+            if any(row is None for row in found):
+                for track in tracks:
+                    track.add_to(mix, start)
+                return
+            rows = self._rows[key] = np.array(found, dtype=np.int64)
+        kernels.bs_add_tracks(  # type: ignore[union-attr]
+            address(mix),
+            mix.strides[0] // 4,
+            start,
+            start + mix.shape[1],
+            len(names),
+            address(rows),
+        )
 
     def add_returns(self, mix: np.ndarray, sends: np.ndarray | None) -> np.ndarray:
         """The send buses' returns for `tracks_block`'s sends, added to its `mix`. The

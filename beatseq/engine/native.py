@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-VERSION = 4
+VERSION = 5
 """The `_kernels.c` this code calls (its KERNELS_VERSION)."""
 
 _I64 = ctypes.c_int64
@@ -30,6 +30,7 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
         ctypes.c_double,
         [*_HITS, _PTR, _I64, ctypes.c_int, _PTR, _PTR, _PTR, ctypes.c_int],
     ),
+    "bs_add_tracks": (None, [_PTR, _I64, _I64, _I64, _I64, _PTR]),
     "bs_chunk_peaks": (None, [_PTR, _I64, _I64, _I64, _PTR]),
     "bs_limit": (None, [_PTR, _I64, _I64, _PTR, _I64, _I64, _PTR, _PTR]),
     "bs_biquads_f32": (None, [_PTR, _I64, _I64, _I64, _I64, _PTR, _I64, _PTR, _PTR]),

@@ -151,3 +151,33 @@ def test_a_biquad_cascade_matches_the_state_space(
     assert np.max(np.abs(compiled - fallback)) < 1e-9 * np.max(np.abs(fallback))
     whole = LinearStream(sections, 2).process(audio)  # any split, the same samples
     assert np.array_equal(whole, compiled)
+
+
+@needs_kernels
+def test_tracks_with_strips_between_them_keep_their_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # tracks without strips are added in compiled runs between the ones with strips
+    # (a compressor, ducking, a crush and a send): the sums keep their order, so the
+    # bits are the same
+    from dataclasses import replace
+
+    from beatseq.model.effects import Compressor, Crush, Duck, Effects
+
+    song = load_song(ROOT / "patterns" / "reference.toml")
+    fx = {
+        "snare": Effects(comp=Compressor(threshold=-20.0), drive=0.4),
+        "808": Effects(duck=Duck(by="kick", amount=6.0)),
+        "ride": Effects(crush=Crush(bits=10.0, rate=22050.0), delay=-12.0),
+    }
+    kit = song.kit
+    for name, effects in fx.items():
+        kit = kit.with_instrument(replace(kit[name], fx=effects))
+    song = replace(song, kit=kit, arrangement=song.order[:3])  # the first three sections
+    compiled = render_audio(song, 44100, stems=True)
+    with numpy_only(monkeypatch):
+        fallback = render_audio(song, 44100, stems=True)
+    assert np.array_equal(compiled.mix, fallback.mix)
+    assert compiled.stems.keys() == fallback.stems.keys()
+    for name in compiled.stems:
+        assert np.array_equal(compiled.stems[name], fallback.stems[name]), name
