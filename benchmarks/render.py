@@ -5,7 +5,8 @@
 Prints, for the `beatseq render` command as a user runs it (a fresh Python
 process each time, imports included) and for the library call alone (`render()`
 in a warm process): wall time, times real time, and peak resident memory of the
-processes involved. Targets (issue 3): at least 300x real time, under 300 MB.
+processes involved. Targets (issue 3): at least 300x real time, under 300 MB. It says
+whether the compiled kernels ran (`BEATSEQ_KERNELS=numpy` times the numpy fallback).
 With --effects, the library call is also timed on the song with EFFECTS added (a few
 tracks' inserts and sends, ducking, the master glue) and with a loudness target.
 """
@@ -99,10 +100,16 @@ def main() -> int:
     parser.add_argument("--effects", action="store_true", help="also time it with effects")
     args = parser.parse_args()
     from beatseq.compile import compile_song
+    from beatseq.engine.native import kernels
     from beatseq.formats.songfile import load_song
 
     seconds = compile_song(load_song(args.song)).length_seconds
     print(f"{args.song.name}: {seconds:.1f} s song, {args.runs} runs each (median shown)")
+    print(
+        "kernels: compiled (beatseq/engine/_kernels.so)"
+        if kernels is not None
+        else "kernels: numpy (not built, or BEATSEQ_KERNELS=numpy)"
+    )
     runners = [
         ("beatseq render (CLI)", command_runs),
         ("render() in-process", library_runs),

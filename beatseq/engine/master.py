@@ -5,7 +5,10 @@
 whole mix; the loudness trim is a gain a render works out to meet `[mix] loudness`;
 the `Limiter` is the safety brick wall at -1 dBFS, exactly transparent below it.
 `process` also returns the gain the glue, trim and limiter gave each frame, so stems
-given the same gain (and the song's gain) sum to the mix.
+given the same gain (and the song's gain) sum to the mix. The limiter's per-frame
+work (chunk peaks, gain ramps, clipping) runs compiled where the kernels are built
+(`beatseq.engine.native`), to the same bits, and then hands its block back with the
+frames side by side (a `.T` view), as the file writer and the meter take them.
 """
 
 from __future__ import annotations

@@ -24,6 +24,11 @@ Why not pyo objects per voice: measured on this machine, pyo costs 4-10 ns per o
 per sample, so the 3-minute reference song (40 voices, about 220 objects) rendered at
 14x real time. Adding whole sounds with numpy costs about a nanosecond per sample of
 sound; pyo hosts the real-time output (`beatseq.engine.live`).
+
+The hit loop runs compiled where the kernels are built (`beatseq.engine.native`,
+`HitTable`; an offline block adds each run of tracks without strips in one call),
+with the same float32 operations in the same order as the numpy loop kept here as
+the fallback, so both give the same bits.
 """
 
 from __future__ import annotations

@@ -7,8 +7,10 @@ live engine plays) block by block; the limiter's lookahead comes off the front.
 A render keeps both cores busy: the tracks of one block, the send returns of the block
 before and the master bus of the one before that run on threads of their own
 (`bus_blocks`), the file is written and metered on two more, synth notes render on a
-pool of two while the hits are planned, numpy's BLAS stays on one thread, and
-malloc keeps freed blocks for the next (`dsp.keep_freed_memory`). Stems
+pool of two while the hits are planned, numpy's BLAS stays on one thread,
+malloc keeps freed blocks for the next (`dsp.keep_freed_memory`), the per-sample
+loops run compiled where the kernels are built (`beatseq.engine.native`), and a WAV
+is handed to the disk as it is written (`AudioWriter`). Stems
 are rendered track by track afterwards, each with its own send returns (the
 buses are linear), and given the mix's master gain (song gain, glue compressor,
 loudness trim and limiter, all as one gain per frame), so they sum to the mix and

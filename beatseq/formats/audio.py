@@ -5,7 +5,9 @@ repeatable: 16-bit output gets TPDF dither from a seeded generator, so the same 
 and seed give byte-identical files. Files are written block by block (`AudioWriter`),
 to a temporary name that replaces the target only when complete. `LoudnessMeter`
 measures the peak (dBFS) and integrated loudness (LUFS, ITU-R BS.1770-4, computed the
-way pyloudnorm does) of the same blocks as they go by.
+way pyloudnorm does) of the same blocks as they go by. Where the compiled kernels are
+built (`beatseq.engine.native`), 24-bit packing and the meter's filter and energies
+run compiled; the numpy code here is what runs without them.
 """
 
 from __future__ import annotations
