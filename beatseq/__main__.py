@@ -1,8 +1,6 @@
 """`python -m beatseq`: the same as the `beatseq` command."""
 
-import sys
-
-from beatseq.cli import main
+from beatseq.cli import run
 
 if __name__ == "__main__":  # not when a spawned engine process imports this module
-    sys.exit(main())
+    run()

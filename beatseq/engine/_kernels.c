@@ -137,10 +137,12 @@ __attribute__((optimize("finite-math-only", "no-signed-zeros"))) void bs_chunk_p
  * [-1, 1]. In: two rows `stride` apart; out: frames side by side (frames, 2). */
 void bs_limit(const float *audio, int64_t stride, int64_t frames, const double *nodes,
               int64_t offset, int64_t k, float *out, float *gain) {
+    double fractions[256]; /* where each frame of a chunk lies in it (k <= 256) */
+    for (int64_t i = 0; i < k && i < 256; i++) fractions[i] = (double)i / (double)k;
     int64_t chunk = offset / k, within = offset % k;
     double here = nodes[chunk], step = nodes[chunk + 1] - here;
     for (int64_t j = 0; j < frames; j++) {
-        gain[j] = (float)(here + step * ((double)within / (double)k));
+        gain[j] = (float)(here + step * fractions[within]);
         if (++within == k && j + 1 < frames) {
             within = 0;
             chunk++;

@@ -71,6 +71,7 @@ class Limiter:
         nodes = self._nodes_between(lo, hi + 1)
         self._forget((first + frames) // k)
         if kernels is not None and delayed.dtype == np.float32 and delayed.strides[1] == 4:
+            assert k <= 256  # bs_limit's table of fractions
             # frames side by side, as the file and the meter take them (`.T` is the
             # (2, frames) block); all nodes at 1 give the input's bits, as below
             out = np.empty((frames, 2), dtype=np.float32)

@@ -160,7 +160,9 @@ def _render_files(job: RenderJob, progress: Progress | None) -> RenderReport:
         plan.trim, plan.glued = loudness_trim(plan, target)
     seed = job.song.seed
     meter = LoudnessMeter(job.sample_rate)
-    gains = np.ones(plan.frames, dtype=np.float32)
+    stems = job.stems_dir is not None
+    # the master's gain on every frame, which stems are given (32 MB a 3-minute song)
+    gains = np.ones(plan.frames if stems else 0, dtype=np.float32)
     stem_paths: list[str] = []
     over: list[tuple[str, float]] = []
     total = plan.blocks() * (1 + (len(plan.stem_names) if job.stems_dir is not None else 0))
@@ -183,7 +185,8 @@ def _render_files(job: RenderJob, progress: Progress | None) -> RenderReport:
         ) as writer:
             pending: deque[Future[None]] = deque()
             for at, block, gain in mix_blocks(plan):
-                gains[at : at + gain.shape[0]] = gain
+                if stems:
+                    gains[at : at + gain.shape[0]] = gain
                 frames_first = np.ascontiguousarray(block.T)
                 pending.append(pool.submit(writer.write, frames_first))
                 pending.append(metering.submit(meter.add, frames_first))
@@ -481,10 +484,11 @@ def _render_audio(
     if loudness is not None:
         plan.trim, plan.glued = loudness_trim(plan, loudness)
     mix = np.zeros((2, plan.frames), dtype=np.float32)
-    gains = np.ones(plan.frames, dtype=np.float32)
+    gains = np.ones(plan.frames if stems else 0, dtype=np.float32)
     for at, block, gain in mix_blocks(plan):
         mix[:, at : at + block.shape[1]] = block
-        gains[at : at + gain.shape[0]] = gain
+        if stems:
+            gains[at : at + gain.shape[0]] = gain
     stem_audio: dict[str, np.ndarray] = {}
     if stems:
         for name in plan.stem_names:

@@ -24,10 +24,7 @@ from the defaults, so loading what was written gives the same settings.
 from __future__ import annotations
 
 from dataclasses import fields, replace
-from typing import Any, TypeVar
-
-import tomlkit
-from tomlkit.items import InlineTable, Table
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from beatseq.errors import BeatseqError
 from beatseq.formats.tomlplace import KeyPath
@@ -49,6 +46,9 @@ from beatseq.model.effects import (
     Mix,
     Reverb,
 )
+
+if TYPE_CHECKING:  # tomlkit is imported where a table is written, not to read a song
+    from tomlkit.items import InlineTable, Table
 
 FX_KEYS = ("filter", "drive", "crush", "eq", "comp", "reverb", "delay", "duck")
 MIX_KEYS = ("reverb", "delay", "glue", "loudness")
@@ -150,6 +150,8 @@ def fx_table(fx: Effects) -> Table | None:
     """The `[kit.NAME.fx]` table for `fx`, or None when it holds nothing."""
     if not fx.active:
         return None
+    import tomlkit
+
     table = tomlkit.table()
     if fx.filter is not None:
         table["filter"] = _inline(fx.filter, Filter(), type=fx.filter.kind)
@@ -172,6 +174,8 @@ def mix_table(mix: Mix) -> Table | None:
     """The `[mix]` table for `mix`, or None when everything is as by default."""
     if mix == Mix():
         return None
+    import tomlkit
+
     table = tomlkit.table()
     if mix.reverb != Reverb():
         table["reverb"] = _inline(mix.reverb, Reverb())
@@ -190,6 +194,8 @@ _PLAIN: dict[str, object] = {"crush": Crush(), "eq": Eq(), "comp": Compressor()}
 
 def _inline(part: object, plain: object, **first: Any) -> InlineTable:
     """An inline table of `part`'s numbers that differ from `plain`'s (after `first`)."""
+    import tomlkit
+
     inline = tomlkit.inline_table()
     inline.update(first)
     ranges: dict[str, tuple[float, float]] = getattr(part, "RANGES", {})
