@@ -98,7 +98,8 @@ def plan_hits(
         instrument = instruments[event.track]
         if event.grid_length is not None and not instrument.plays(event.note):
             continue  # outside the instrument's range
-        gate = gates(event) if gates is not None else 0
+        if isinstance(sound, SynthBank):  # a synth note's written length shapes it
+            gate = gates(event) if gates is not None else 0
         if isinstance(sound, SynthBank) and sound.voices == 1:
             row = _synth_row(
                 sound,
