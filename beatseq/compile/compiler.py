@@ -40,7 +40,7 @@ VOICES_PER_CHOKE_INSTRUMENT = 4
 """How many ringing hits of one instrument a choke group keeps track of."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # the compiler's own scratch: not frozen, which is faster to make
 class _Hit:
     tick: int
     grid_tick: int
@@ -140,9 +140,10 @@ def _track_hits(
     steps_in_section = math.ceil(section_len / step_len)
     hits: list[_Hit] = []
     firsts: dict[int, range] = {}  # step in the section -> its hits (a roll's first)
+    steps, track_length = track.steps, track.length
     for n in range(steps_in_section):
-        cycle, index = divmod(n, track.length)
-        step = track.steps[index]
+        cycle, index = divmod(n, track_length)
+        step = steps[index]
         if step is None:
             continue
         if step.condition is not None and not step.condition.plays(cycle):
@@ -245,15 +246,19 @@ def _events(song: Song, hits: list[_Hit], tempo: TempoMap, sample_rate: int) -> 
     melodic = melodic_channels(
         {i.name: i.channel for i in song.kit.instruments}, song.melodic_instruments
     )
+    chokes = _Chokes(instruments)
     events = []
-    for hit in hits:
+    placed = (-1, 0, 0.0)  # the last tick placed, its frame and seconds (hits share ticks)
+    for index, hit in enumerate(hits):
         instrument = instruments[hit.track]
         note, pitch = _note_and_pitch(instrument, hit, hit.track in melodic)
+        if placed[0] != hit.tick:
+            placed = (hit.tick, tempo.sample(hit.tick, sample_rate), tempo.seconds(hit.tick))
         events.append(
             Event(
                 tick=hit.tick,
-                sample=tempo.sample(hit.tick, sample_rate),
-                seconds=tempo.seconds(hit.tick),
+                sample=placed[1],
+                seconds=placed[2],
                 track=hit.track,
                 velocity=hit.velocity,
                 pitch=pitch,
@@ -264,12 +269,13 @@ def _events(song: Song, hits: list[_Hit], tempo: TempoMap, sample_rate: int) -> 
                 grid_tick=hit.grid_tick,
                 step=hit.step,
                 occurrence=hit.span.occurrence,
+                cuts=chokes.cuts(index, hit.track),
                 slide=hit.slide,
                 slide_to=hit.slide_to,
                 grid_length=hit.grid_length,
             )
         )
-    return _with_cuts(events, instruments)
+    return tuple(events)
 
 
 def _note_and_pitch(instrument: Instrument, hit: _Hit, melodic: bool) -> tuple[int, int]:
@@ -283,20 +289,34 @@ def _note_and_pitch(instrument: Instrument, hit: _Hit, melodic: bool) -> tuple[i
     return hit.note, max(low, min(high, hit.note - root))
 
 
+class _Chokes:
+    """Which earlier events each new event cuts, event by event in time order: those
+    still ringing in its choke group (the last few of each instrument), and for a
+    mono instrument its own last one too."""
+
+    def __init__(self, instruments: dict[str, Instrument]):
+        self.instruments = instruments
+        self.ringing: dict[str, list[tuple[int, str]]] = defaultdict(list)
+
+    def cuts(self, index: int, track: str) -> tuple[int, ...]:
+        instrument = self.instruments[track]
+        if not (instrument.choke or instrument.mono):
+            return ()
+        # A mono instrument is a choke group of its own that also cuts itself.
+        group = instrument.choke or f"\0mono {track}"
+        voices = self.ringing[group]
+        cuts = tuple(i for i, name in voices if name != track or instrument.mono)
+        own = [] if instrument.mono else [v for v in voices if v[1] == track]
+        self.ringing[group] = [*own[-(VOICES_PER_CHOKE_INSTRUMENT - 1) :], (index, track)]
+        return cuts
+
+
 def _with_cuts(events: list[Event], instruments: dict[str, Instrument]) -> tuple[Event, ...]:
     """The events, each with the earlier events its choke group (or mono) cuts."""
-    ringing: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    chokes = _Chokes(instruments)
     result = []
     for index, event in enumerate(events):
-        instrument = instruments[event.track]
-        cuts: tuple[int, ...] = ()
-        if instrument.choke or instrument.mono:
-            # A mono instrument is a choke group of its own that also cuts itself.
-            group = instrument.choke or f"\0mono {event.track}"
-            voices = ringing[group]
-            cuts = tuple(i for i, name in voices if name != event.track or instrument.mono)
-            own = [] if instrument.mono else [v for v in voices if v[1] == event.track]
-            ringing[group] = [*own[-(VOICES_PER_CHOKE_INSTRUMENT - 1) :], (index, event.track)]
+        cuts = chokes.cuts(index, event.track)
         result.append(replace(event, cuts=cuts) if cuts != event.cuts else event)
     return tuple(result)
 

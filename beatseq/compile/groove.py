@@ -85,9 +85,14 @@ class Dice:
         for part in prefix:
             h = _mix(h ^ _part(part))
         self._prefix = h
+        self._step = (-1, 0)  # the last step hashed (a step asks several questions)
 
     def _hash(self, step: int, purpose: int, sub: int) -> int:
-        return _mix(_mix(self._prefix ^ (step & _MASK)) ^ (purpose << 8 | sub))
+        last, mixed = self._step
+        if step != last or last == -1:
+            mixed = _mix(self._prefix ^ (step & _MASK))
+            self._step = (step, mixed)
+        return _mix(mixed ^ (purpose << 8 | sub))
 
     def chance(self, step: int, purpose: int, sub: int = 0) -> float:
         """A number in [0, 1)."""
