@@ -1,8 +1,10 @@
 """Sounds: audio files read once, checked, resampled, and shaped for each instrument.
 
-`read_audio` opens any WAV, AIFF, FLAC, OGG or MP3 (libsndfile through soundfile):
-mono or stereo, any bit depth, any rate, resampled with soxr to the session rate, and
-cached. A missing, empty, truncated or unreadable file is a BeatseqError naming it.
+`read_audio` opens any WAV, AIFF, FLAC, OGG or MP3 (libsndfile through soundfile;
+plain 16- and 24-bit WAVs, like the shipped kits, through the standard library's
+`wave`, to the same samples): mono or stereo, any bit depth, any rate, resampled with
+soxr to the session rate, and cached. A missing, empty, truncated or unreadable file
+is a BeatseqError naming it.
 
 `instrument_sound` shapes a file for one instrument, the parts of a sampler voice that
 do not change from hit to hit: trim, reverse, the instrument's own pitch (resampled
@@ -17,12 +19,12 @@ from __future__ import annotations
 
 import os
 import re
+import wave
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import soundfile
 import soxr
 
 from beatseq.engine.dsp import biquad, convolve, impulse_response
@@ -67,6 +69,11 @@ def read_audio(path: str, sample_rate: int) -> np.ndarray:
 def _read(path: str, mtime: int, size: int, sample_rate: int) -> np.ndarray:
     if size == 0:
         raise BeatseqError(f"is empty (0 bytes), expected audio ({FORMATS})", file=path)
+    found = _read_pcm_wav(path)
+    if found is not None:
+        return _checked(path, *found, sample_rate)
+    import soundfile  # (20 ms to import: not for the plain WAVs most kits are)
+
     try:
         with soundfile.SoundFile(path) as handle:
             promised = _promised_frames(handle.extra_info, handle.frames)
@@ -77,13 +84,46 @@ def _read(path: str, mtime: int, size: int, sample_rate: int) -> np.ndarray:
         raise BeatseqError(f"cannot read audio ({reason}): expected {FORMATS}", file=path) from None
     except OSError as err:
         raise BeatseqError(f"cannot read sample file ({err.strerror})", file=path) from None
-    if data.shape[0] == 0:
-        raise BeatseqError("has no audio frames (an empty recording?)", file=path)
-    if promised > 0 and data.shape[0] < promised:
+    if promised > 0 and 0 < data.shape[0] < promised:
         raise BeatseqError(
             f"is truncated: its header promises {promised} frames, it holds {data.shape[0]}",
             file=path,
         )
+    return _checked(path, data, rate, sample_rate)
+
+
+def _read_pcm_wav(path: str) -> tuple[np.ndarray, int] | None:
+    """A plain 16- or 24-bit PCM WAV whole, through the standard library: float32
+    (frames, channels) as libsndfile gives it (the integers over 2^15 or 2^23,
+    exactly), and its rate. None for anything else, or anything wrong with it, which
+    soundfile then reads (or explains)."""
+    if not path.lower().endswith(".wav"):
+        return None
+    try:
+        with wave.open(path, "rb") as handle:
+            width, channels = handle.getsampwidth(), handle.getnchannels()
+            rate, promised = handle.getframerate(), handle.getnframes()
+            if width not in (2, 3) or channels not in (1, 2) or handle.getcomptype() != "NONE":
+                return None
+            raw = handle.readframes(promised)
+    except (wave.Error, EOFError, OSError):
+        return None
+    frames = len(raw) // (width * channels)
+    if frames < promised or frames == 0:
+        return None  # truncated or empty: soundfile's reading says which
+    if width == 2:
+        data = np.frombuffer(raw, dtype="<i2").astype(np.float32) / np.float32(32768.0)
+    else:
+        bytes3 = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
+        whole = (bytes3[:, 0] | bytes3[:, 1] << 8 | bytes3[:, 2] << 16) << 8 >> 8
+        data = whole.astype(np.float32) / np.float32(8388608.0)
+    return data.reshape(frames, channels), rate
+
+
+def _checked(path: str, data: np.ndarray, rate: int, sample_rate: int) -> np.ndarray:
+    """A file's audio checked, and at `sample_rate`."""
+    if data.shape[0] == 0:
+        raise BeatseqError("has no audio frames (an empty recording?)", file=path)
     if data.shape[1] > 2:
         raise BeatseqError(f"has {data.shape[1]} channels, expected mono or stereo", file=path)
     if not np.all(np.isfinite(data)):

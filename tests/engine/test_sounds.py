@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from beatseq.engine.sounds import VoiceBank, instrument_sound, read_audio
+from beatseq.engine.sounds import VoiceBank, _read_pcm_wav, instrument_sound, read_audio
 from beatseq.errors import BeatseqError
 from beatseq.model import Instrument
 from tests.engine.conftest import write_sound
@@ -162,3 +162,34 @@ def test_a_missing_sound_file_is_an_error_unless_allowed(tmp_path: Path) -> None
         render_audio(replace(s, kit=s.kit.with_instrument(ghost)), RATE)
     silent = replace(s, kit=s.kit.with_instrument(replace(ghost, path="")))
     assert not np.any(render_audio(silent, RATE).mix)
+
+
+@pytest.mark.parametrize("subtype", ["PCM_16", "PCM_24"])
+@pytest.mark.parametrize("channels", [1, 2])
+def test_plain_wavs_read_without_libsndfile_give_its_samples(
+    tmp_path: Path, subtype: str, channels: int
+) -> None:
+    rng = np.random.default_rng(channels)
+    audio = rng.uniform(-1.0, 1.0, (3000, channels))
+    audio[:2] = [[1.0] * channels, [-1.0] * channels]  # full scale both ways
+    path = write_sound(tmp_path / "take.wav", audio, 48000, subtype=subtype)
+    found = _read_pcm_wav(str(path))
+    assert found is not None
+    expected, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    assert found[1] == rate == 48000
+    assert np.array_equal(found[0], expected)
+
+
+@pytest.mark.parametrize("subtype", ["PCM_U8", "PCM_32", "FLOAT"])
+def test_other_wavs_are_left_to_libsndfile(tmp_path: Path, subtype: str) -> None:
+    audio = np.linspace(-0.5, 0.5, 400).reshape(-1, 2)
+    path = write_sound(tmp_path / "take.wav", audio, 44100, subtype=subtype)
+    assert _read_pcm_wav(str(path)) is None
+    assert read_audio(str(path), 44100).shape == (200, 2)
+
+
+def test_a_truncated_plain_wav_is_named_as_truncated(tmp_path: Path) -> None:
+    path = write_sound(tmp_path / "cut.wav", np.zeros((4000, 1)), 44100, subtype="PCM_24")
+    path.write_bytes(path.read_bytes()[:-3000])
+    with pytest.raises(BeatseqError, match="truncated"):
+        read_audio(str(path), 44100)
