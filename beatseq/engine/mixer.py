@@ -260,7 +260,7 @@ class HitTable:
         self.pitches = hits.pitches
         self.longest = hits.longest
         self.fade = fade
-        self._waiting = set(np.unique(hits.pitches).tolist())
+        self._waiting = set(hits.pitches.tolist())  # (np.unique would import numpy.ma)
         self._kept: list[np.ndarray] = []  # what C reads: alive while the table is
         self._routes: dict[tuple[tuple[int, int, float], ...], tuple[int, list[int]]] = {}
         self._addresses = [address(column) for column in self.columns]
@@ -317,7 +317,7 @@ class HitTable:
         return [*sizes, *self._addresses, address(fade), fade.shape[0], count, *pointers]
 
     def _resolve(self, lo: int, hi: int, bank: Bank) -> None:
-        for pitch in np.unique(self.pitches[lo:hi]).tolist():
+        for pitch in sorted(set(self.pitches[lo:hi].tolist())):
             if pitch not in self._waiting:
                 continue
             sound = bank.data(pitch)

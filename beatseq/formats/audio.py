@@ -75,7 +75,8 @@ class AudioWriter:
     ):
         check_output(format, bit_depth, sample_rate)
         self.bit_depth = bit_depth
-        self._rng = np.random.default_rng(dither_seed & 0xFFFFFFFF)
+        self._seed = dither_seed & 0xFFFFFFFF
+        self._rng: Any = None  # the 16-bit dither's, made when first needed
         self._stack = ExitStack()
         temp = self._stack.enter_context(atomic_path(path, suffix=f".{format}"))
         self._wave: Any = None
@@ -103,6 +104,8 @@ class AudioWriter:
             self._sound.write(np.ascontiguousarray(block, dtype=np.float32))
             return
         if self.bit_depth == "16":
+            if self._rng is None:
+                self._rng = np.random.default_rng(self._seed)
             noise = self._rng.random(block.shape, dtype=np.float32)
             noise -= self._rng.random(block.shape, dtype=np.float32)  # TPDF, +-1 LSB
             samples = _quantise(block * np.float32(32767.0) + noise, 32767)
