@@ -1,7 +1,8 @@
 """Offline rendering: a song through the voice graph to WAV or FLAC, and stems.
 
 `render` runs the whole job in a child process (so callers such as the UI stay
-responsive) and relays progress. Inside, `render_audio` compiles the song, shapes the
+responsive) and relays progress; the command line, with nothing else to do meanwhile,
+calls `render_here`. Inside, `render_audio` compiles the song, shapes the
 sounds, plans the hits and runs the mixer (`beatseq.engine.mixer`, the same one the
 live engine plays) block by block; the limiter's lookahead comes off the front.
 A render keeps both cores busy: the tracks of one block, the send returns of the block
@@ -28,9 +29,7 @@ is played enough times back to back for every tail to wrap, and the last pass ke
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -96,6 +95,8 @@ class Rendered:
 
 def render(job: RenderJob, progress: Progress | None = None) -> RenderReport:
     """Render `job` in a child process and write its files; raises BeatseqError."""
+    import multiprocessing  # (not for a render in this process: the command line's)
+
     check_output(job.format, job.bit_depth, job.sample_rate)
     context: Any = multiprocessing.get_context("fork" if _fork_is_safe() else "spawn")
     queue = context.Queue()
@@ -131,7 +132,10 @@ def _fork_is_safe() -> bool:
     return os.name == "posix" and threading.active_count() == 1
 
 
-def _work(job: RenderJob, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _work(job: RenderJob, queue: Any) -> None:
+    """The child process of `render`: the render, and its report or error on `queue`."""
+    import traceback
+
     try:
         report = render_here(job, lambda f: queue.put(("progress", f)))
         queue.put(("done", report))
