@@ -24,6 +24,9 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # numpy's BLAS on one thread from its start: beatseq's renders and its engine run
+    # their own threads (see dsp.one_blas_thread); numpy is not imported yet here
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     parser = _parser()
     args = parser.parse_args(argv)
     command: Command | None = getattr(args, "run", None)
