@@ -1,13 +1,14 @@
 """The render's compiled kernels (`_kernels.c`, built at install by `hatch_build.py`),
 loaded with ctypes, and what runs when they are not there.
 
-`kernels` is the library, or None: no C compiler at install, a library built from an
-older `_kernels.c`, or `BEATSEQ_KERNELS=numpy` in the environment (what the tests use
-to check that both give the same samples). Callers keep their numpy code as the
-fallback and ask `kernels` first: the hit loop (`mixer.TrackRenderer`), the limiter
-(`master.Limiter`), biquad cascades (`dsp.LinearStream`, the loudness meter's and the
-effects' filters) and 24-bit packing (`formats.audio`). This module only loads the
-library and turns arrays into the pointers and sizes the C functions take.
+`kernels` is the library, or None: no C compiler at install, a library older than
+`_kernels.c` or built from another version of it, or `BEATSEQ_KERNELS=numpy` in the
+environment. Callers keep their numpy code as the fallback and ask `kernels` first:
+the hit loop (`mixer.TrackRenderer`, `mixer.Mixer` for runs of tracks), the limiter
+(`master.Limiter`), biquad cascades (`dsp.LinearStream`: the effects' filters), the
+loudness meter and 24-bit packing (`formats.audio`); tests set `kernels` to None in
+those modules to compare both. This module only loads the library and turns arrays
+into the pointers and sizes the C functions take.
 """
 
 from __future__ import annotations
@@ -44,8 +45,13 @@ def _load() -> ctypes.CDLL | None:
     if os.environ.get("BEATSEQ_KERNELS", "").lower() == "numpy":
         return None
     path = Path(__file__).with_name("_kernels.so")
-    if not path.exists():
-        return None
+    source = path.with_name("_kernels.c")
+    try:
+        if source.stat().st_mtime > path.stat().st_mtime:
+            return None  # _kernels.c edited since: `python hatch_build.py` rebuilds it
+    except FileNotFoundError:
+        if not path.exists():
+            return None
     try:
         library = ctypes.CDLL(str(path))
         if library.bs_version() != VERSION:
