@@ -10,6 +10,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define KERNELS_VERSION 5
 
@@ -291,20 +294,32 @@ void bs_pack24(const float *x, int64_t n, uint8_t *out) {
     int32_t q[1024];
     for (int64_t at = 0; at < n; at += 1024) {
         int64_t m = n - at < 1024 ? n - at : 1024;
-        for (int64_t j = 0; j < m; j++) {
+        int64_t j = 0;
+#if defined(__SSE2__)
+        /* four at a time: clip, then round half to even (the rounding mode's default) */
+        const __m128 scale = _mm_set1_ps(8388607.0f), low = _mm_set1_ps(-8388608.0f);
+        for (; j + 4 <= m; j += 4) {
+            __m128 v = _mm_mul_ps(_mm_loadu_ps(x + at + j), scale);
+            v = _mm_min_ps(_mm_max_ps(v, low), scale);
+            _mm_storeu_si128((__m128i *)(q + j), _mm_cvtps_epi32(v));
+        }
+#endif
+        for (; j < m; j++) {
             float v = x[at + j] * 8388607.0f;
             v = v < -8388608.0f ? -8388608.0f : v;
             v = v > 8388607.0f ? 8388607.0f : v;
             q[j] = (int32_t)lrintf(v);
         }
         uint8_t *o = out + 3 * at;
-        int64_t j = 0;
+        j = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         for (; j + 4 <= m; j += 4) {
             uint32_t a = (uint32_t)q[j] & 0xFFFFFFu, b = (uint32_t)q[j + 1] & 0xFFFFFFu;
             uint32_t c = (uint32_t)q[j + 2] & 0xFFFFFFu, d = (uint32_t)q[j + 3] & 0xFFFFFFu;
             uint32_t words[3] = {a | b << 24, b >> 8 | c << 16, c >> 16 | d << 8};
-            memcpy(o + 3 * j, words, 12); /* little-endian machines */
+            memcpy(o + 3 * j, words, 12);
         }
+#endif
         for (; j < m; j++) {
             uint32_t u = (uint32_t)q[j];
             o[3 * j] = (uint8_t)u;
