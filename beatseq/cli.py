@@ -21,16 +21,18 @@ from beatseq.errors import BeatseqError
 from beatseq.model import Song
 
 Command = Callable[[argparse.Namespace], int]
+COMMANDS = ("new", "info", "events", "export-midi", "render", "play", "edit", "devices", "kits")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     # numpy's BLAS on one thread from its start: beatseq's renders and its engine run
     # their own threads (see dsp.one_blas_thread); numpy is not imported yet here
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    parser = _parser()
+    words = list(argv if argv is not None else sys.argv[1:])
+    parser = _parser(words[0] if words and words[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     command: Command | None = getattr(args, "run", None)
-    bare = not list(argv if argv is not None else sys.argv[1:])
+    bare = not words
     if command is None and bare and sys.stdin.isatty() and sys.stdout.isatty():
         command = _edit  # `beatseq` on its own, in a terminal: the UI with a new song
         args = parser.parse_args(["edit"])
@@ -67,7 +69,9 @@ def run() -> None:
 _done_rendering = False
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with `only`, just that command's (the others take
+    10-15 ms to build, at every start)."""
     parser = argparse.ArgumentParser(
         prog="beatseq",
         description="A beatmaking and arrangement sequencer for hip-hop producers.",
@@ -75,126 +79,135 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"beatseq {__version__}")
     sub = parser.add_subparsers(metavar="COMMAND")
 
-    new = sub.add_parser("new", help="start a new song from a shipped template")
-    new.add_argument("name", help="song name; writes NAME.toml (or NAME if it ends in .toml)")
-    new.add_argument(
-        "--template",
-        default="boom-bap",
-        metavar="STYLE",
-        help="a shipped song to start from (default: boom-bap)",
-    )
-    new.add_argument("--force", action="store_true", help="overwrite an existing file")
-    new.set_defaults(run=_new)
+    if only in (None, "new"):
+        new = sub.add_parser("new", help="start a new song from a shipped template")
+        new.add_argument("name", help="song name; writes NAME.toml (or NAME if it ends in .toml)")
+        new.add_argument(
+            "--template",
+            default="boom-bap",
+            metavar="STYLE",
+            help="a shipped song to start from (default: boom-bap)",
+        )
+        new.add_argument("--force", action="store_true", help="overwrite an existing file")
+        new.set_defaults(run=_new)
 
-    info = sub.add_parser("info", help="tempo, length, sections and tracks of a song")
-    _song_arguments(info)
-    info.add_argument("--json", action="store_true", help="print JSON")
-    info.set_defaults(run=_info)
+    if only in (None, "info"):
+        info = sub.add_parser("info", help="tempo, length, sections and tracks of a song")
+        _song_arguments(info)
+        info.add_argument("--json", action="store_true", help="print JSON")
+        info.set_defaults(run=_info)
 
-    events = sub.add_parser("events", help="the compiled timeline, one hit per line")
-    _song_arguments(events, part=True)
-    events.add_argument("--json", action="store_true", help="print a JSON list")
-    events.add_argument("--sample-rate", type=int, default=44100, metavar="HZ")
-    events.set_defaults(run=_events)
+    if only in (None, "events"):
+        events = sub.add_parser("events", help="the compiled timeline, one hit per line")
+        _song_arguments(events, part=True)
+        events.add_argument("--json", action="store_true", help="print a JSON list")
+        events.add_argument("--sample-rate", type=int, default=44100, metavar="HZ")
+        events.set_defaults(run=_events)
 
-    export = sub.add_parser("export-midi", help="write a Standard MIDI File for a DAW")
-    _song_arguments(export, part=True)
-    export.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT.mid",
-        help="file to write (default: SONG's name with .mid, here)",
-    )
-    export.add_argument("--ppq", type=int, default=960, help="ticks per quarter note (960)")
-    export.add_argument(
-        "--straight",
-        action="store_true",
-        help="notes on the straight grid: no swing, feel, nudge or humanize",
-    )
-    export.set_defaults(run=_export_midi)
+    if only in (None, "export-midi"):
+        export = sub.add_parser("export-midi", help="write a Standard MIDI File for a DAW")
+        _song_arguments(export, part=True)
+        export.add_argument(
+            "-o",
+            "--output",
+            metavar="OUT.mid",
+            help="file to write (default: SONG's name with .mid, here)",
+        )
+        export.add_argument("--ppq", type=int, default=960, help="ticks per quarter note (960)")
+        export.add_argument(
+            "--straight",
+            action="store_true",
+            help="notes on the straight grid: no swing, feel, nudge or humanize",
+        )
+        export.set_defaults(run=_export_midi)
 
-    render = sub.add_parser("render", help="render a song to WAV or FLAC (and stems)")
-    _song_arguments(render, part=True)
-    render.add_argument(
-        "-o",
-        "--output",
-        metavar="OUT",
-        help="file to write (default: SONG's name with .wav or .flac, here)",
-    )
-    render.add_argument(
-        "--format",
-        choices=("wav", "flac"),
-        default=None,
-        help="file format (default: from OUT's extension, else wav)",
-    )
-    render.add_argument("--sample-rate", type=int, choices=(44100, 48000, 96000), default=44100)
-    render.add_argument(
-        "--bit-depth",
-        choices=("16", "24", "32f"),
-        default="24",
-        help="16 (dithered), 24 or 32-bit float (default 24)",
-    )
-    render.add_argument("--stems", metavar="DIR", help="also write one file per track in DIR")
-    render.add_argument(
-        "--loop",
-        action="store_true",
-        help="exactly one pass long, with the tails wrapped to the start",
-    )
-    render.add_argument(
-        "--loudness",
-        type=_loudness,
-        metavar="LUFS",
-        help="bring the mix to this integrated loudness by gain (e.g. -14; the limiter"
-        " still keeps peaks under -1 dBFS); default: the song's [mix] loudness",
-    )
-    render.set_defaults(run=_render)
+    if only in (None, "render"):
+        render = sub.add_parser("render", help="render a song to WAV or FLAC (and stems)")
+        _song_arguments(render, part=True)
+        render.add_argument(
+            "-o",
+            "--output",
+            metavar="OUT",
+            help="file to write (default: SONG's name with .wav or .flac, here)",
+        )
+        render.add_argument(
+            "--format",
+            choices=("wav", "flac"),
+            default=None,
+            help="file format (default: from OUT's extension, else wav)",
+        )
+        render.add_argument("--sample-rate", type=int, choices=(44100, 48000, 96000), default=44100)
+        render.add_argument(
+            "--bit-depth",
+            choices=("16", "24", "32f"),
+            default="24",
+            help="16 (dithered), 24 or 32-bit float (default 24)",
+        )
+        render.add_argument("--stems", metavar="DIR", help="also write one file per track in DIR")
+        render.add_argument(
+            "--loop",
+            action="store_true",
+            help="exactly one pass long, with the tails wrapped to the start",
+        )
+        render.add_argument(
+            "--loudness",
+            type=_loudness,
+            metavar="LUFS",
+            help="bring the mix to this integrated loudness by gain (e.g. -14; the limiter"
+            " still keeps peaks under -1 dBFS); default: the song's [mix] loudness",
+        )
+        render.set_defaults(run=_render)
 
-    play = sub.add_parser("play", help="play a song live (Ctrl-C stops)")
-    _song_arguments(play, part=True)
-    play.add_argument("--loop", action="store_true", help="loop the song, section or pattern")
-    play.add_argument(
-        "--audio",
-        choices=("jack", "portaudio"),
-        default="jack",
-        help="audio backend (default jack)",
-    )
-    play.add_argument("--device", type=int, metavar="N", help="PortAudio output device")
-    play.add_argument(
-        "--buffer",
-        type=int,
-        default=256,
-        metavar="FRAMES",
-        help="PortAudio buffer size (JACK uses the server's)",
-    )
-    play.add_argument(
-        "--sample-rate",
-        type=int,
-        default=44100,
-        metavar="HZ",
-        help="PortAudio sample rate (JACK uses the server's)",
-    )
-    play.add_argument("--record", metavar="TAKE.wav", help="also write what plays to a file")
-    play.add_argument("--count-in", action="store_true", help="one bar of metronome first")
-    play.add_argument("--metronome", action="store_true", help="click on every beat")
-    play.set_defaults(run=_play)
+    if only in (None, "play"):
+        play = sub.add_parser("play", help="play a song live (Ctrl-C stops)")
+        _song_arguments(play, part=True)
+        play.add_argument("--loop", action="store_true", help="loop the song, section or pattern")
+        play.add_argument(
+            "--audio",
+            choices=("jack", "portaudio"),
+            default="jack",
+            help="audio backend (default jack)",
+        )
+        play.add_argument("--device", type=int, metavar="N", help="PortAudio output device")
+        play.add_argument(
+            "--buffer",
+            type=int,
+            default=256,
+            metavar="FRAMES",
+            help="PortAudio buffer size (JACK uses the server's)",
+        )
+        play.add_argument(
+            "--sample-rate",
+            type=int,
+            default=44100,
+            metavar="HZ",
+            help="PortAudio sample rate (JACK uses the server's)",
+        )
+        play.add_argument("--record", metavar="TAKE.wav", help="also write what plays to a file")
+        play.add_argument("--count-in", action="store_true", help="one bar of metronome first")
+        play.add_argument("--metronome", action="store_true", help="click on every beat")
+        play.set_defaults(run=_play)
 
-    edit = sub.add_parser(
-        "edit", help="open a song in the terminal UI (a new song if the file does not exist)"
-    )
-    edit.add_argument("song", metavar="SONG", nargs="?", help="a song file (.toml)")
-    edit.add_argument(
-        "--audio",
-        choices=("auto", "jack", "portaudio", "none"),
-        default="auto",
-        help="auto: JACK, else PortAudio, else silent (the playhead still runs)",
-    )
-    edit.set_defaults(run=_edit)
+    if only in (None, "edit"):
+        edit = sub.add_parser(
+            "edit", help="open a song in the terminal UI (a new song if the file does not exist)"
+        )
+        edit.add_argument("song", metavar="SONG", nargs="?", help="a song file (.toml)")
+        edit.add_argument(
+            "--audio",
+            choices=("auto", "jack", "portaudio", "none"),
+            default="auto",
+            help="auto: JACK, else PortAudio, else silent (the playhead still runs)",
+        )
+        edit.set_defaults(run=_edit)
 
-    devices = sub.add_parser("devices", help="list the audio backends and output devices")
-    devices.set_defaults(run=_devices)
+    if only in (None, "devices"):
+        devices = sub.add_parser("devices", help="list the audio backends and output devices")
+        devices.set_defaults(run=_devices)
 
-    kits = sub.add_parser("kits", help="list the shipped kits and their sounds")
-    kits.set_defaults(run=_kits)
+    if only in (None, "kits"):
+        kits = sub.add_parser("kits", help="list the shipped kits and their sounds")
+        kits.set_defaults(run=_kits)
     return parser
 
 

@@ -1,5 +1,6 @@
 """The command line: outputs, files written, exit codes and one-line errors."""
 
+import argparse
 import json
 import subprocess
 import sys
@@ -195,3 +196,18 @@ def test_new_from_every_template_loads(capsys, tmp_path: Path, monkeypatch):  # 
     for name in names:
         assert run(capsys, "new", f"song-{name}", "--template", name)[0] == 0
         assert load_song(tmp_path / f"song-{name}.toml").title == f"song-{name}"
+
+
+def test_each_command_builds_alone_what_the_whole_parser_has() -> None:
+    # `main` builds only the parser of the command given first (a faster start)
+    from beatseq import cli
+
+    whole = cli._parser()
+    subparsers = next(a for a in whole._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(subparsers.choices) == set(cli.COMMANDS)
+    for command in cli.COMMANDS:
+        alone = cli._parser(command)
+        action = next(a for a in alone._actions if isinstance(a, argparse._SubParsersAction))
+        assert list(action.choices) == [command]
+        full, one = subparsers.choices[command], action.choices[command]
+        assert [a.dest for a in full._actions] == [a.dest for a in one._actions]
