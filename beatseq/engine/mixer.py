@@ -261,8 +261,12 @@ class HitTable:
         self.longest = hits.longest
         self.fade = fade
         self._waiting = set(hits.pitches.tolist())  # (np.unique would import numpy.ma)
-        self._kept: list[np.ndarray] = []  # what C reads: alive while the table is
-        self._routes: dict[tuple[tuple[int, int, float], ...], tuple[int, list[int]]] = {}
+        self._kept: list[np.ndarray] = []  # sounds C reads: alive while the table is
+        # routes -> (count, addresses, the arrays at those addresses)
+        self._routes: dict[
+            tuple[tuple[int, int, float], ...], tuple[int, list[int], list[np.ndarray]]
+        ] = {}
+        self._pinned = False  # `row` handed out route addresses: never let them go
         self._addresses = [address(column) for column in self.columns]
 
     def add(
@@ -311,6 +315,7 @@ class HitTable:
         longest hit, the columns, the fade and its length, and the routes."""
         if self._waiting:
             self._resolve(0, len(self.pitches), bank)
+        self._pinned = True
         count, pointers = self._route(tuple(routes))
         fade = self.fade
         sizes = [len(self.pitches), self.longest]
@@ -331,6 +336,10 @@ class HitTable:
             self._waiting.discard(pitch)
 
     def _route(self, routes: tuple[tuple[int, int, float], ...]) -> tuple[int, list[int]]:
+        """The routes as C reads them: their count and the addresses of their sources,
+        channels and gains. A live track meets new gains edit after edit: past 64 the
+        old ones are let go, unless `row` handed them out (an offline mixer keeps
+        their addresses)."""
         found = self._routes.get(routes)
         if found is None:
             arrays: list[np.ndarray] = [
@@ -338,11 +347,10 @@ class HitTable:
                 np.array([r[1] for r in routes], dtype=np.int32),
                 np.array([r[2] for r in routes], dtype=np.float64),
             ]
-            if len(self._routes) > 64:  # a live track's gains, edit after edit
+            if len(self._routes) > 64 and not self._pinned:
                 self._routes.clear()
-            self._kept.extend(arrays)
-            found = self._routes[routes] = (len(routes), [address(a) for a in arrays])
-        return found
+            found = self._routes[routes] = (len(routes), [address(a) for a in arrays], arrays)
+        return found[0], found[1]
 
 
 _LOCAL = threading.local()

@@ -181,3 +181,28 @@ def test_tracks_with_strips_between_them_keep_their_order(
     assert compiled.stems.keys() == fallback.stems.keys()
     for name in compiled.stems:
         assert np.array_equal(compiled.stems[name], fallback.stems[name]), name
+
+
+def _faded_gains(numpy: bool, monkeypatch: pytest.MonkeyPatch) -> list[np.ndarray]:
+    """A track played live while its fader moves, block after block: a new pair of
+    gains each time (more than the compiled table keeps routes for)."""
+    song = load_song(ROOT / "patterns" / "reference.toml")
+    plan = plan_render(song, 44100)
+    blocks = []
+    with numpy_only(monkeypatch) if numpy else nullcontext():
+        track = plan.tracks()["closed-hat"]
+        for n in range(100):
+            gain = 0.2 + n / 100
+            out = np.zeros((2, 2048), dtype=np.float32)
+            track.voices(out, 2048 * n, (gain, 1.0 - gain / 2))
+            blocks.append(out)
+    return blocks
+
+
+@needs_kernels
+def test_a_moving_fader_keeps_giving_the_same_bits(monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled = _faded_gains(False, monkeypatch)
+    fallback = _faded_gains(True, monkeypatch)
+    assert sum(np.count_nonzero(b) for b in compiled) > 1000
+    for a, b in zip(compiled, fallback, strict=True):
+        assert np.array_equal(a, b)
