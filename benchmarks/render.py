@@ -9,6 +9,7 @@ processes involved. Targets (issue 3): at least 300x real time, under 300 MB. It
 whether the compiled kernels ran (`BEATSEQ_KERNELS=numpy` times the numpy fallback).
 With --effects, the library call is also timed on the song with EFFECTS added (a few
 tracks' inserts and sends, ducking, the master glue) and with a loudness target.
+With --phases, the command is also timed phase by phase, run by run.
 """
 
 from __future__ import annotations
@@ -93,11 +94,62 @@ def library_runs(
     return times, (worker_kib + self_kib) / 1024
 
 
+PHASES = """
+import sys, time
+started = time.perf_counter()
+import beatseq.engine.render as render
+from beatseq import cli
+imported = time.perf_counter()
+marks = {}
+plan_render, mix_blocks = render.plan_render, render.mix_blocks
+def timed_plan(*args, **kwargs):
+    marks["start"] = time.perf_counter()
+    plan = plan_render(*args, **kwargs)
+    marks["planned"] = time.perf_counter()
+    return plan
+def timed_mix(plan):
+    for n, block in enumerate(mix_blocks(plan)):
+        if not n:
+            marks["first block"] = time.perf_counter()
+        yield block
+    marks["mixed"] = time.perf_counter()
+render.plan_render, render.mix_blocks = timed_plan, timed_mix
+cli.main(sys.argv[1:])
+done = time.perf_counter()
+print(f"imports {imported - started:.3f}  song {marks['start'] - imported:.3f}"
+      f"  compile+plan {marks['planned'] - marks['start']:.3f}"
+      f"  first block {marks['first block'] - marks['planned']:.3f}"
+      f"  mix {marks['mixed'] - marks['first block']:.3f}"
+      f"  file {done - marks['mixed']:.3f}", file=sys.stderr)
+"""
+"""The command line run phase by phase: the render's own functions wrapped with clocks."""
+
+
+def phase_runs(song: Path, runs: int) -> None:
+    """Print where the command's time goes, run by run (imports, reading the song,
+    compiling and planning, the first block, mixing, the file's last blocks, sync and
+    rename), as `beatseq render` runs with Python's bytecode caches."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(runs):
+            done = subprocess.run(
+                [sys.executable, "-c", PHASES, "render", str(song), "-o", f"{folder}/out.wav"],
+                check=True,
+                capture_output=True,
+                text=True,
+                env=env,
+            )
+            print("  " + done.stderr.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--song", type=Path, default=ROOT / "patterns" / "reference.toml")
     parser.add_argument("--effects", action="store_true", help="also time it with effects")
+    parser.add_argument(
+        "--phases", action="store_true", help="also time the command phase by phase"
+    )
     args = parser.parse_args()
     from beatseq.compile import compile_song
     from beatseq.engine.native import kernels
@@ -126,6 +178,9 @@ def main() -> int:
             f"{label:22} wall {median:6.3f} s  {seconds / median:6.0f}x real time"
             f"  peak memory {peak_mb:6.0f} MB  (runs: {', '.join(f'{t:.2f}' for t in times)})"
         )
+    if args.phases:
+        print("beatseq render, phase by phase (s):")
+        phase_runs(args.song, args.runs)
     return 0
 
 
