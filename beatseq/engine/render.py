@@ -50,7 +50,10 @@ from beatseq.model import Song
 
 TAIL_CAP_SECONDS = 10.0
 TAIL_FADE_SECONDS = 0.05
-BLOCK = 65536
+BLOCK = 131072
+"""Frames an offline render mixes at a time (3 s at 44.1 kHz): about 60 blocks a
+3-minute song. Half that was 10-15 % slower (fewer blocks, less Python a block);
+twice it no faster. The samples are the same for any size."""
 AHEAD = 4
 """Blocks the tracks and the send returns may run ahead of the master bus."""
 Progress = Callable[[float], None]

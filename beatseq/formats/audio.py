@@ -106,8 +106,10 @@ class AudioWriter:
         if self.bit_depth == "16":
             if self._rng is None:
                 self._rng = np.random.default_rng(self._seed)
-            noise = self._rng.random(block.shape, dtype=np.float32)
-            noise -= self._rng.random(block.shape, dtype=np.float32)  # TPDF, +-1 LSB
+            # TPDF, +-1 LSB: two uniforms a sample, drawn frame by frame, so any split
+            # into blocks gives the same noise
+            pairs = self._rng.random((*block.shape, 2), dtype=np.float32)
+            noise = pairs[..., 0] - pairs[..., 1]
             samples = _quantise(block * np.float32(32767.0) + noise, 32767)
             if self._wave is not None:
                 self._wave.writeframesraw(samples.astype("<i2").tobytes())

@@ -206,3 +206,22 @@ def test_a_moving_fader_keeps_giving_the_same_bits(monkeypatch: pytest.MonkeyPat
     assert sum(np.count_nonzero(b) for b in compiled) > 1000
     for a, b in zip(compiled, fallback, strict=True):
         assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("bit_depth", ["16", "24"])
+def test_a_file_is_the_same_however_its_blocks_come(tmp_path: Path, bit_depth: str) -> None:
+    # the 16-bit dither draws its noise frame by frame, so the render's block size
+    # does not change the file
+    from beatseq.formats.audio import AudioWriter
+
+    rng = np.random.default_rng(5)
+    audio = (rng.standard_normal((10_000, 2)) * 0.3).astype(np.float32)
+    files = []
+    for splits in ([0, 10_000], [0, 1, 4096, 4097, 9_999, 10_000]):
+        path = tmp_path / f"{len(splits)}.wav"
+        with AudioWriter(path, 44100, bit_depth=bit_depth, dither_seed=3) as writer:
+            for a, b in zip(splits, splits[1:]):
+                writer.write(audio[a:b])
+        files.append(path.read_bytes())
+    assert files[0] == files[1]
+    assert len(files[0]) > 10_000 * 2 * int(bit_depth) // 8
