@@ -53,7 +53,8 @@ TAIL_FADE_SECONDS = 0.05
 BLOCK = 131072
 """Frames an offline render mixes at a time (3 s at 44.1 kHz): about 60 blocks a
 3-minute song. Half that was 10-15 % slower (fewer blocks, less Python a block);
-twice it no faster. The samples are the same for any size."""
+twice it no faster. The samples are the same for any size, but for the float
+rounding of some effects' state (one 24-bit step at a few frames of a song)."""
 AHEAD = 4
 """Blocks the tracks and the send returns may run ahead of the master bus."""
 Progress = Callable[[float], None]
