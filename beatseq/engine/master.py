@@ -57,6 +57,7 @@ class Limiter:
         self._zi = np.zeros(1)  # release filter state
         self._received = 0
         self._fractions = np.arange(k) / k  # where each frame of a chunk lies in it
+        assert k <= 256  # bs_limit's table of fractions
 
     def process(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Limit a (2, frames) block; returns the delayed, limited audio and its gains."""
@@ -71,7 +72,6 @@ class Limiter:
         nodes = self._nodes_between(lo, hi + 1)
         self._forget((first + frames) // k)
         if kernels is not None and delayed.dtype == np.float32 and delayed.strides[1] == 4:
-            assert k <= 256  # bs_limit's table of fractions
             # frames side by side, as the file and the meter take them (`.T` is the
             # (2, frames) block); all nodes at 1 give the input's bits, as below
             out = np.empty((frames, 2), dtype=np.float32)

@@ -126,16 +126,9 @@ class TrackRenderer:
             return
         fade = self.fade
         fade_len = fade.shape[0]
-        channels = self.bank.channels
-        routes = (
-            [(c, c, 1.0) for c in range(channels)]
-            if gains is None
-            else [(0 if channels == 1 else c, c, gains[c]) for c in range(2)]
-        )
+        routes = self._routes(gains)
         if kernels is not None and out.dtype == np.float32 and out.strides[1] == 4:
-            if self._table is None:
-                self._table = HitTable(hits, self.fade)
-            loudest = self._table.add(
+            loudest = self._hit_table().add(
                 out, start, end, shift, lo, hi, routes, self.bank, metering=self.metering
             )
             if self.metering:
@@ -182,11 +175,20 @@ class TrackRenderer:
         rendered first (a synth's on its pool)."""
         if kernels is None or self._heard != self.gains or self.metering:
             return None
+        return self._hit_table().row(self.bank, self._routes(self.gains))
+
+    def _routes(self, gains: tuple[float, float] | None) -> list[tuple[int, int, float]]:
+        """(sound channel, out channel, gain) for each channel a hit is added to: its
+        own channels as they are without `gains`, else stereo, panned."""
+        channels = self.bank.channels
+        if gains is None:
+            return [(c, c, 1.0) for c in range(channels)]
+        return [(0 if channels == 1 else c, c, gains[c]) for c in range(2)]
+
+    def _hit_table(self) -> HitTable:
         if self._table is None:
             self._table = HitTable(self.hits, self.fade)
-        channels = self.bank.channels
-        routes = [(0 if channels == 1 else c, c, self.gains[c]) for c in range(2)]
-        return self._table.row(self.bank, routes)
+        return self._table
 
     def onsets(
         self,
