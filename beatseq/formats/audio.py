@@ -222,15 +222,13 @@ class LoudnessMeter:
             biquad(kind, centre, sample_rate, q=q, gain_db=gain)
             for kind, gain, q, centre in _K_WEIGHTING
         )
-        # stereo, compiled: filter and energies in one pass (`bs_weigh`)
-        self._compiled = native.kernels is not None and channels == 2
+        # stereo, compiled: filter and energies in one pass (`bs_weigh`; no `_filter`)
+        compiled = native.kernels is not None and channels == 2
         self._sections = np.array(weighting, dtype=np.float64)
         self._state = np.zeros((channels, len(weighting), 2))
         self._progress = np.zeros(1, dtype=np.int64)
         # numpy: float32 halves the state space's cost, and the meter needs no more
-        self._filter = (
-            None if self._compiled else LinearStream(weighting, channels, dtype=np.float32)
-        )
+        self._filter = None if compiled else LinearStream(weighting, channels, dtype=np.float32)
         self._steps: list[np.ndarray] = []  # energy per step, per channel
         self._carry = np.zeros(channels)  # energy of the step in progress
         self._filled = 0  # frames in the step in progress
