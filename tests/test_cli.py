@@ -211,3 +211,23 @@ def test_each_command_builds_alone_what_the_whole_parser_has() -> None:
         assert list(action.choices) == [command]
         full, one = subparsers.choices[command], action.choices[command]
         assert [a.dest for a in full._actions] == [a.dest for a in one._actions]
+
+
+def test_the_ui_runs_with_the_cycle_collector_that_the_start_turned_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `beatseq` starts with Python's cycle collector off (cli.run); a command that keeps
+    # running must turn it back on, or a long session's garbage cycles are never freed
+    import gc
+
+    from beatseq.tui import app
+
+    seen: list[bool] = []
+    monkeypatch.setattr(app.BeatseqApp, "run", lambda self: seen.append(gc.isenabled()))
+    gc.disable()
+    try:
+        assert main(["edit", EVERYTHING, "--audio", "none"]) == 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
+    assert seen == [True]
