@@ -30,7 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from beatseq.compile.groove import Dice, swing_share, swing_tick
-from beatseq.compile.timeline import Event, SectionSpan, Timeline
+from beatseq.compile.timeline import Event, SectionSpan, Timeline, new_event
 from beatseq.model import Humanize, Instrument, Pattern, Section, Song, Step, Track
 from beatseq.model.gm import melodic_channels
 from beatseq.model.step import PITCH_RANGE
@@ -140,7 +140,8 @@ def _track_hits(
     steps_in_section = math.ceil(section_len / step_len)
     hits: list[_Hit] = []
     firsts: dict[int, range] = {}  # step in the section -> its hits (a roll's first)
-    steps, track_length = track.steps, track.length
+    melodic = track.melodic  # only notes need `firsts` (`_legato`)
+    steps, track_length, name, start = track.steps, track.length, track.name, span.start
     for n in range(steps_in_section):
         cycle, index = divmod(n, track_length)
         step = steps[index]
@@ -160,32 +161,42 @@ def _track_hits(
             straight = n * step_len * roll + j * step_len  # in 1/roll ticks
             if straight >= section_len * roll:
                 break  # the section ends inside this step: its later roll hits are cut
-            tick = span.start + swing_tick(straight, roll, unit, share) + offset
+            tick = start + swing_tick(straight, roll, unit, share) + offset
             length, grid_length = sub_len, None
             if roll == 1 and (step.notes or step.length > 1):
                 end = min((n + step.length) * step_len, section_len)
-                length = max(1, span.start + swing_tick(end, 1, unit, share) + feel - tick)
+                length = max(1, start + swing_tick(end, 1, unit, share) + feel - tick)
                 grid_length = end - n * step_len
             elif step.notes:
                 grid_length = sub_len
+            velocity = velocities[j]
+            if humanize.velocity:
+                velocity = _humanize_velocity(dice, n, j, humanize, velocity)
             hit = _Hit(
-                tick=tick,
-                grid_tick=span.start + swing_tick(straight, roll, unit, None),
-                order=order,
-                track=track.name,
-                velocity=_humanize_velocity(dice, n, j, humanize, velocities[j]),
-                pitch=step.pitch,
-                length=length,
-                step=index,
-                span=span,
-                slide=step.slide,
-                grid_length=grid_length,
+                tick,
+                start + (2 * straight + roll) // (2 * roll),  # on the grid: unswung, rounded
+                order,
+                name,
+                velocity,
+                step.pitch,
+                length,
+                index,
+                span,
+                None,
+                step.slide,
+                None,
+                grid_length,
             )
-            chord = [replace(hit, note=note) for note in step.notes] or [hit]
+            if not step.notes:
+                if j == 0 and melodic:
+                    firsts[n] = range(len(hits), len(hits) + 1)
+                hits.append(hit)
+                continue
+            chord = [replace(hit, note=note) for note in step.notes]
             if j == 0:
                 firsts[n] = range(len(hits), len(hits) + len(chord))
             hits.extend(chord)
-    if track.melodic:
+    if melodic:
         _legato(hits, firsts, track.steps)
     return hits
 
@@ -247,32 +258,34 @@ def _events(song: Song, hits: list[_Hit], tempo: TempoMap, sample_rate: int) -> 
         {i.name: i.channel for i in song.kit.instruments}, song.melodic_instruments
     )
     chokes = _Chokes(instruments)
+    choking = {name for name, i in instruments.items() if i.choke or i.mono}
     events = []
     placed = (-1, 0, 0.0)  # the last tick placed, its frame and seconds (hits share ticks)
     for index, hit in enumerate(hits):
-        instrument = instruments[hit.track]
-        note, pitch = _note_and_pitch(instrument, hit, hit.track in melodic)
+        track = hit.track
+        instrument = instruments[track]
+        note, pitch = _note_and_pitch(instrument, hit, track in melodic)
         if placed[0] != hit.tick:
             placed = (hit.tick, tempo.sample(hit.tick, sample_rate), tempo.seconds(hit.tick))
         events.append(
-            Event(
-                tick=hit.tick,
-                sample=placed[1],
-                seconds=placed[2],
-                track=hit.track,
-                velocity=hit.velocity,
-                pitch=pitch,
-                length=hit.length,
-                section=hit.span.name,
-                note=note,
-                channel=melodic.get(hit.track, instrument.channel),
-                grid_tick=hit.grid_tick,
-                step=hit.step,
-                occurrence=hit.span.occurrence,
-                cuts=chokes.cuts(index, hit.track),
-                slide=hit.slide,
-                slide_to=hit.slide_to,
-                grid_length=hit.grid_length,
+            new_event(
+                hit.tick,
+                placed[1],
+                placed[2],
+                track,
+                hit.velocity,
+                pitch,
+                hit.length,
+                hit.span.name,
+                note,
+                melodic.get(track, instrument.channel),
+                hit.grid_tick,
+                hit.step,
+                hit.span.occurrence,
+                chokes.cuts(index, track) if track in choking else (),
+                hit.slide,
+                hit.slide_to,
+                hit.grid_length,
             )
         )
     return tuple(events)

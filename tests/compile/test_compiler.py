@@ -250,3 +250,22 @@ def test_only_section_and_only_pattern():
 def test_events_between():
     t = compile_song(song(pattern(kick="xxxxxxxx")))
     assert [e.tick for e in t.events_between(240, 960)] == [240, 480, 720]
+
+
+def test_the_compilers_fast_events_are_the_frozen_events_themselves():
+    # compile_song makes its events with timeline.new_event, which sets each slot
+    # directly: the same fields, equal and hashing alike, and still frozen
+    import dataclasses
+
+    import pytest
+
+    from beatseq.compile.timeline import Event, new_event
+
+    values = (5, 6, 0.5, "kick", 90, -2, 240, "verse", 36, 10, 4, 1, 2, (0, 1), True, 38, 480)
+    made = new_event(*values)
+    assert made == Event(*values) and hash(made) == hash(Event(*values))
+    assert dataclasses.astuple(made) == values
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.tick = 7  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        new_event(*values[:-1])  # every field, in order
