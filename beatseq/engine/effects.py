@@ -94,9 +94,23 @@ class CrushStage:
         frames = np.arange(period, dtype=np.int64)
         target = self.target or rate
         self.back = -((-(frames * target // rate) * rate) // target) - frames  # ceil
+        # where block frame i reads from, for a block starting at a multiple of the
+        # period: `back` repeated, plus i and the history's length; made again only
+        # when a longer block comes (a render's blocks are all one size)
+        self._reads = np.zeros(0, dtype=np.int64)
+
+    def _reads_for(self, frames: int) -> np.ndarray:
+        period = self.back.shape[0]
+        if self._reads.shape[0] < frames + period:
+            size = frames + period
+            reads = np.resize(self.back, size) + np.arange(size)
+            self._reads = reads + self.history.shape[1]
+        return self._reads
 
     def process(self, x: np.ndarray, frame: int) -> np.ndarray:
-        y = np.round(x * self.step) / self.step
+        y = x * self.step
+        np.round(y, out=y)
+        y /= self.step
         if self.target is None:
             return y
         n = y.shape[1]
@@ -104,8 +118,11 @@ class CrushStage:
         if self.history_end != frame:  # a jump (a new anchor): nothing earlier is known
             self.history[:] = 0.0
         both = np.concatenate([self.history, y], axis=1)
-        back = np.resize(np.roll(self.back, -(frame % self.back.shape[0])), n)
-        index = np.maximum(back + np.arange(span, span + n), 0)
+        # frame i of the block reads back[(frame + i) % period] + span + i: the
+        # pattern from `frame % period` on, less the frames it is ahead by
+        shift = frame % self.back.shape[0]
+        index = self._reads_for(n)[shift : shift + n] - shift
+        np.maximum(index, 0, out=index)
         out: np.ndarray = np.take(both, index, axis=1)  # (a fancy index is six times slower)
         self.history = both[:, -span:]
         self.history_end = frame + n

@@ -371,3 +371,25 @@ def test_a_stem_louder_than_the_mix_is_kept_whole_in_float_and_reported(tmp_path
         else:
             assert np.max(np.abs(soundfile.read(kick_stem)[0])) <= 1.0  # clipped, not wrapped
             assert error > 1e-3
+
+
+def test_the_crush_holds_each_grid_points_sample_in_blocks_of_any_size() -> None:
+    # frame f plays the input at the first frame at or after the last point of the
+    # target rate's grid at or before f, counted from frame 0, however the blocks fall
+    # (blocks that grow make the stage rebuild its read pattern)
+    from fractions import Fraction
+
+    target = 26040
+    x = np.random.default_rng(4).standard_normal((2, 20_000)).astype(np.float32)
+    x = np.round(x * 2**11) / 2**11  # on the 12-bit grid already: only the hold moves it
+    expected = np.empty_like(x)
+    for f in range(x.shape[1]):
+        point = math.floor(Fraction(f * target, RATE))  # the last grid point, in its units
+        expected[:, f] = x[:, math.ceil(Fraction(point * RATE, target))]
+    for sizes in ([20_000], [1, 7, 1000, 16, 333, 4096, 15, 8192, 6340]):
+        stage = CrushStage(Crush(bits=12.0, rate=float(target)), RATE, 2)
+        out, at = [], 0
+        for size in sizes:
+            out.append(stage.process(x[:, at : at + size], at))
+            at += size
+        assert np.array_equal(np.concatenate(out, axis=1), expected)
