@@ -122,6 +122,8 @@ class TempoMap:
         return cls(tuple(merged))
 
     def _segment(self, tick: int | Fraction) -> int:
+        if len(self._ticks) == 1:
+            return 0  # one tempo: most songs
         return max(0, bisect.bisect_right(self._ticks, tick) - 1)
 
     def bpm_at(self, tick: int | Fraction) -> Fraction:
