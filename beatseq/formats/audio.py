@@ -86,7 +86,7 @@ class AudioWriter:
             file = self._stack.enter_context(open(temp, "wb"))  # noqa: SIM115
             self._wave = self._stack.enter_context(wave.open(file, "wb"))  # noqa: SIM115
             self._behind = _WriteBehind(file)
-            self._stack.callback(self._behind.wait)  # before the file closes
+            self._stack.push(self._behind.finish)  # before the file closes
             self._wave.setnchannels(channels)
             self._wave.setsampwidth(2 if bit_depth == "16" else 3)
             self._wave.setframerate(sample_rate)
@@ -162,25 +162,33 @@ class _WriteBehind:
     every WRITE_BACK bytes, `fdatasync` (unless the last one is still going). The sync
     before the file takes its name (`atomic_path`) then has only the last few blocks
     and their metadata left: 1-5 ms instead of 45-70 ms for the 47 MB of a 3-minute
-    render on this machine. A sync's error is raised by `wait`, before the file closes:
-    the system reports a failed write once, so the final sync might not see it."""
+    render on this machine. `finish` runs before the file closes: it waits for the
+    sync still going and, when the write is otherwise done, raises the error of any
+    that failed (the system reports a failed write once, so the final sync might not
+    see it). Blocks may still come from another thread while a failed render unwinds:
+    after `finish`, none starts a sync."""
 
     def __init__(self, file: BinaryIO):
         self._file = file
         self._unsynced = 0
         self._thread: threading.Thread | None = None
         self._error: OSError | None = None
+        self._lock = threading.Lock()
+        self._finished = False
 
     def wrote(self, written: int) -> None:
         self._unsynced += written
         if self._unsynced < WRITE_BACK or (self._thread and self._thread.is_alive()):
             return
-        self._unsynced = 0
-        self._file.flush()
-        self._thread = threading.Thread(
-            target=self._sync, args=(self._file.fileno(),), name="write-behind", daemon=True
-        )
-        self._thread.start()
+        with self._lock:
+            if self._finished:
+                return
+            self._unsynced = 0
+            self._file.flush()
+            self._thread = threading.Thread(
+                target=self._sync, args=(self._file.fileno(),), name="write-behind", daemon=True
+            )
+            self._thread.start()
 
     def _sync(self, fd: int) -> None:
         try:
@@ -188,11 +196,19 @@ class _WriteBehind:
         except OSError as err:
             self._error = self._error or err
 
-    def wait(self) -> None:
-        """Wait for a sync still going; raise the error of any that failed."""
+    def finish(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """ExitStack's exit callback: wait for the sync still going; if nothing else
+        went wrong, raise the error of any sync that failed."""
+        with self._lock:
+            self._finished = True
         if self._thread is not None:
             self._thread.join()
-        if self._error is not None:
+        if kind is None and self._error is not None:
             raise self._error
 
 

@@ -70,3 +70,28 @@ def test_a_sync_that_fails_on_the_way_fails_the_write_and_keeps_the_old_file(
     assert calls
     assert target.read_bytes() == old
     assert [p.name for p in tmp_path.iterdir()] == ["demo.wav"]  # no temporary file left
+
+
+def test_a_render_that_fails_keeps_its_own_error_and_starts_no_sync_after_it_unwinds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a failing sync must not hide why the render stopped (Ctrl-C, a mixing error), and
+    # a block still arriving from the writing thread while it unwinds syncs nothing
+    def broken(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(audio, "WRITE_BACK", 30_000)
+    monkeypatch.setattr(os, "fdatasync", broken)
+    target = tmp_path / "demo.wav"
+    with pytest.raises(KeyboardInterrupt), AudioWriter(target, 44100, bit_depth="24") as writer:
+        for block in np.array_split(AUDIO, 25):
+            writer.write(block)
+            time.sleep(0.005)
+        raise KeyboardInterrupt
+    assert not target.exists() and not list(tmp_path.iterdir())
+
+    with open(tmp_path / "late.bin", "wb") as file:
+        behind = audio._WriteBehind(file)
+        behind.finish(None, None, None)
+        behind.wrote(10 * audio.WRITE_BACK)
+        assert behind._thread is None
