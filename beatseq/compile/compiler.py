@@ -258,7 +258,6 @@ def _events(song: Song, hits: list[_Hit], tempo: TempoMap, sample_rate: int) -> 
         {i.name: i.channel for i in song.kit.instruments}, song.melodic_instruments
     )
     chokes = _Chokes(instruments)
-    choking = {name for name, i in instruments.items() if i.choke or i.mono}
     events = []
     placed = (-1, 0, 0.0)  # the last tick placed, its frame and seconds (hits share ticks)
     for index, hit in enumerate(hits):
@@ -282,7 +281,7 @@ def _events(song: Song, hits: list[_Hit], tempo: TempoMap, sample_rate: int) -> 
                 hit.grid_tick,
                 hit.step,
                 hit.span.occurrence,
-                chokes.cuts(index, track) if track in choking else (),
+                chokes.cuts(index, track) if track in chokes.choking else (),
                 hit.slide,
                 hit.slide_to,
                 hit.grid_length,
@@ -309,12 +308,14 @@ class _Chokes:
 
     def __init__(self, instruments: dict[str, Instrument]):
         self.instruments = instruments
+        self.choking = {name for name, i in instruments.items() if i.choke or i.mono}
+        """The tracks that cut or are cut: `cuts` is () for every other."""
         self.ringing: dict[str, list[tuple[int, str]]] = defaultdict(list)
 
     def cuts(self, index: int, track: str) -> tuple[int, ...]:
-        instrument = self.instruments[track]
-        if not (instrument.choke or instrument.mono):
+        if track not in self.choking:
             return ()
+        instrument = self.instruments[track]
         # A mono instrument is a choke group of its own that also cuts itself.
         group = instrument.choke or f"\0mono {track}"
         voices = self.ringing[group]

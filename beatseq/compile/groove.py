@@ -92,11 +92,7 @@ class Dice:
         if step != last or last == -1:
             mixed = _mix(self._prefix ^ (step & _MASK))
             self._step = (step, mixed)
-        # _mix, inline (the compiler asks twice a hit)
-        z = ((mixed ^ (purpose << 8 | sub)) + 0x9E3779B97F4A7C15) & _MASK
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
-        return z ^ (z >> 31)
+        return _mix(mixed ^ (purpose << 8 | sub))
 
     def chance(self, step: int, purpose: int, sub: int = 0) -> float:
         """A number in [0, 1)."""

@@ -173,9 +173,15 @@ class TrackRenderer:
         (`add_to` without a period or a hand-over), or None where that cannot be
         compiled (no kernels, a gain still ramping, metering). Every note it plays is
         rendered first (a synth's on its pool)."""
-        if kernels is None or self._heard != self.gains or self.metering:
+        if not self.compilable:
             return None
         return self._hit_table().row(self.bank, self._routes(self.gains))
+
+    @property
+    def compilable(self) -> bool:
+        """Whether `bs_add_tracks` can add this track's hits now: the kernels are built,
+        no gain is still ramping and nothing meters it."""
+        return kernels is not None and self._heard == self.gains and not self.metering
 
     def _routes(self, gains: tuple[float, float] | None) -> list[tuple[int, int, float]]:
         """(sound channel, out channel, gain) for each channel a hit is added to: its
@@ -448,8 +454,8 @@ class Mixer:
         tracks = [self.tracks[name] for name in names]
         key = tuple((name, track.gains) for name, track in zip(names, tracks, strict=True))
         rows = self._rows.get(key)
-        if rows is not None and any(t._heard != t.gains or t.metering for t in tracks):
-            rows = None  # (offline, neither happens)
+        if rows is not None and not all(track.compilable for track in tracks):
+            rows = None  # (offline, this does not happen)
         if rows is None:
             found = [track.compiled_row() for track in tracks]
             if any(row is None for row in found):
