@@ -5,7 +5,8 @@
  * fallback in native.py does, in the same order of float32 operations (built with
  * -ffp-contract=off, so no fused multiply-adds), so the two give the same samples.
  * Only the biquad cascade differs: it runs the filter sample by sample in float64,
- * which is at least as exact as the fallback's block state space.
+ * which is at least as exact as the fallback's block state space. The reverb's
+ * fallback is pedalboard's Reverb itself: `bs_reverb` gives its samples.
  */
 #include <math.h>
 #include <stdint.h>
@@ -14,7 +15,7 @@
 #include <emmintrin.h>
 #endif
 
-#define KERNELS_VERSION 5
+#define KERNELS_VERSION 6
 
 int bs_version(void) { return KERNELS_VERSION; }
 
@@ -349,5 +350,183 @@ void bs_pack24(const float *x, int64_t n, uint8_t *out) {
             o[3 * j + 1] = (uint8_t)(u >> 8);
             o[3 * j + 2] = (uint8_t)(u >> 16);
         }
+    }
+}
+
+/* The reverb send: JUCE's Reverb (juce_Reverb.h, Freeverb), which pedalboard's Reverb
+ * runs, with the same float operations in the same order, so the samples are
+ * pedalboard's (tested bit for bit, retuned while running too). Per channel, 8
+ * parallel combs, each with a damped feedback, then 4 all-passes in series; each
+ * state is kept "undenormalised" as JUCE does it (x + 0.1 - 0.1).
+ *
+ * State, carried from call to call (`sends.ReverbBus` lays it out):
+ * - lines: the 24 delay lines back to back: combs left 0-7, combs right 0-7,
+ *   all-passes left 0-3, all-passes right 0-3;
+ * - ints: the lines' sizes [24], their positions [24], and the countdowns [5] of the
+ *   smoothed parameters;
+ * - floats: the combs' damping states [16], then each smoothed parameter's current
+ *   value, target and step [5][3]: damping, feedback, dry, wet 1, wet 2 (JUCE's
+ *   SmoothedValue: a linear ramp towards a new target).
+ *
+ * Faster than JUCE's loop (about 17 ns a frame against 50) by working CHUNK frames at
+ * a time, which no line is shorter than: each line's samples for the chunk are read
+ * and written in place (copied out when they wrap), the combs' outputs are summed
+ * and the all-passes run over the whole chunk, and only the combs' damping, which
+ * needs the sample before, goes frame by frame, four combs to a vector. */
+#define CHUNK 128
+
+static inline float smoothed(float *value, int64_t *countdown) {
+    if (*countdown <= 0) return value[1];
+    --*countdown;
+    if (*countdown > 0)
+        value[0] += value[2];
+    else
+        value[0] = value[1];
+    return value[0];
+}
+
+static void ring_copy(float *ring, int64_t size, int64_t at, float *chunk, int64_t n, int out) {
+    int64_t first = size - at < n ? size - at : n;
+    if (out) {
+        memcpy(chunk, ring + at, (size_t)first * sizeof(float));
+        memcpy(chunk + first, ring, (size_t)(n - first) * sizeof(float));
+    } else {
+        memcpy(ring + at, chunk, (size_t)first * sizeof(float));
+        memcpy(ring, chunk + first, (size_t)(n - first) * sizeof(float));
+    }
+}
+
+/* one comb's feedback for one frame: it read `read`; what it writes back */
+static inline float comb_step(float read, float input, float damp, float feedback, float *last) {
+    float s = (read * (1.0f - damp)) + (*last * damp);
+    s += 0.1f;
+    s -= 0.1f;
+    *last = s;
+    float t = input + (s * feedback);
+    t += 0.1f;
+    t -= 0.1f;
+    return t;
+}
+
+/* the sum of 8 combs' reads, added in turn from 0 as JUCE's `outL += ...` */
+static void sum8(float *restrict y, float *const *at, int64_t n) {
+    const float *restrict a0 = at[0], *restrict a1 = at[1], *restrict a2 = at[2];
+    const float *restrict a3 = at[3], *restrict a4 = at[4], *restrict a5 = at[5];
+    const float *restrict a6 = at[6], *restrict a7 = at[7];
+    for (int64_t i = 0; i < n; i++)
+        y[i] = 0.0f + a0[i] + a1[i] + a2[i] + a3[i] + a4[i] + a5[i] + a6[i] + a7[i];
+}
+
+#if defined(__SSE2__)
+/* four combs (lanes) over four frames: a[m] holds comb m's reads in, its writes out */
+static inline __attribute__((always_inline)) void combs4(__m128 a[4], __m128 *last,
+                                                         const float *input, __m128 keep,
+                                                         __m128 damp, __m128 feedback) {
+    const __m128 tenth = _mm_set1_ps(0.1f);
+    _MM_TRANSPOSE4_PS(a[0], a[1], a[2], a[3]);
+    for (int m = 0; m < 4; m++) {
+        __m128 s = _mm_add_ps(_mm_mul_ps(a[m], keep), _mm_mul_ps(*last, damp));
+        s = _mm_sub_ps(_mm_add_ps(s, tenth), tenth);
+        *last = s;
+        __m128 t = _mm_add_ps(_mm_set1_ps(input[m]), _mm_mul_ps(s, feedback));
+        a[m] = _mm_sub_ps(_mm_add_ps(t, tenth), tenth);
+    }
+    _MM_TRANSPOSE4_PS(a[0], a[1], a[2], a[3]);
+}
+#endif
+
+/* `frames` stereo frames of `in` (rows `in_stride` apart) through the reverb into
+ * `out` (rows `out_stride` apart). */
+void bs_reverb(const float *in, int64_t in_stride, int64_t frames, float *out,
+               int64_t out_stride, float *lines, int64_t *ints, float *floats) {
+    float *line[24];
+    int64_t *size = ints, *pos = ints + 24, *countdown = ints + 48;
+    float *last = floats, *smooth = floats + 16;
+    int64_t chunk = CHUNK;
+    float *p = lines;
+    for (int j = 0; j < 24; j++) {
+        line[j] = p;
+        p += size[j];
+        chunk = size[j] < chunk ? size[j] : chunk;
+    }
+    float copies[24][CHUNK], input[CHUNK], yl[CHUNK], yr[CHUNK];
+    for (int64_t done = 0; done < frames;) {
+        int64_t n = frames - done < chunk ? frames - done : chunk;
+        const float *l = in + done, *r = in + in_stride + done;
+        for (int64_t i = 0; i < n; i++) input[i] = (l[i] + r[i]) * 0.015f;
+        float *at[24]; /* each line's n samples: in place, or a copy where they wrap */
+        for (int j = 0; j < 24; j++) {
+            if (pos[j] + n <= size[j]) {
+                at[j] = line[j] + pos[j];
+            } else {
+                at[j] = copies[j];
+                ring_copy(line[j], size[j], pos[j], copies[j], n, 1);
+            }
+        }
+        sum8(yl, at, n);
+        sum8(yr, at + 8, n);
+        int64_t i = 0;
+        if (countdown[0] <= 0 && countdown[1] <= 0) {
+            const float damp = smooth[1], feedback = smooth[4];
+#if defined(__SSE2__)
+            const __m128 vdamp = _mm_set1_ps(damp), vkeep = _mm_set1_ps(1.0f - damp);
+            const __m128 vfeedback = _mm_set1_ps(feedback);
+            __m128 s[4];
+            for (int q = 0; q < 4; q++) s[q] = _mm_loadu_ps(last + 4 * q);
+            for (; i + 4 <= n; i += 4) {
+                __m128 a[4][4];
+                for (int q = 0; q < 4; q++)
+                    for (int m = 0; m < 4; m++) a[q][m] = _mm_loadu_ps(at[4 * q + m] + i);
+                for (int q = 0; q < 4; q++) combs4(a[q], &s[q], input + i, vkeep, vdamp, vfeedback);
+                for (int q = 0; q < 4; q++)
+                    for (int m = 0; m < 4; m++) _mm_storeu_ps(at[4 * q + m] + i, a[q][m]);
+            }
+            for (int q = 0; q < 4; q++) _mm_storeu_ps(last + 4 * q, s[q]);
+#endif
+            for (; i < n; i++)
+                for (int j = 0; j < 16; j++)
+                    at[j][i] = comb_step(at[j][i], input[i], damp, feedback, last + j);
+        } else { /* a parameter still ramping: frame by frame */
+            for (; i < n; i++) {
+                const float damp = smoothed(smooth, countdown);
+                const float feedback = smoothed(smooth + 3, countdown + 1);
+                for (int j = 0; j < 16; j++)
+                    at[j][i] = comb_step(at[j][i], input[i], damp, feedback, last + j);
+            }
+        }
+        for (int k = 16; k < 24; k++) {
+            float *restrict y = k < 20 ? yl : yr, *restrict b = at[k];
+            for (int64_t i = 0; i < n; i++) {
+                float buffered = b[i], t = y[i] + buffered * 0.5f;
+                t += 0.1f;
+                t -= 0.1f;
+                b[i] = t;
+                y[i] = buffered - y[i];
+            }
+        }
+        for (int j = 0; j < 24; j++) {
+            if (at[j] == copies[j]) ring_copy(line[j], size[j], pos[j], copies[j], n, 0);
+            pos[j] += n;
+            if (pos[j] >= size[j]) pos[j] -= size[j];
+        }
+        float *out_l = out + done, *out_r = out + out_stride + done;
+        if (countdown[2] <= 0 && countdown[3] <= 0 && countdown[4] <= 0) {
+            const float dry = smooth[7], wet1 = smooth[10], wet2 = smooth[13];
+            for (int64_t i = 0; i < n; i++) {
+                float a = l[i], c = r[i];
+                out_l[i] = yl[i] * wet1 + yr[i] * wet2 + a * dry;
+                out_r[i] = yr[i] * wet1 + yl[i] * wet2 + c * dry;
+            }
+        } else {
+            for (int64_t i = 0; i < n; i++) {
+                const float dry = smoothed(smooth + 6, countdown + 2);
+                const float wet1 = smoothed(smooth + 9, countdown + 3);
+                const float wet2 = smoothed(smooth + 12, countdown + 4);
+                float a = l[i], c = r[i];
+                out_l[i] = yl[i] * wet1 + yr[i] * wet2 + a * dry;
+                out_r[i] = yr[i] * wet1 + yl[i] * wet2 + c * dry;
+            }
+        }
+        done += n;
     }
 }

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-VERSION = 5
+VERSION = 6
 """The `_kernels.c` this code calls (its KERNELS_VERSION)."""
 
 _I64 = ctypes.c_int64
@@ -38,6 +38,7 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "bs_biquads_f64": (None, [_PTR, _I64, _I64, _I64, _I64, _PTR, _I64, _PTR, _PTR]),
     "bs_pack24": (None, [_PTR, _I64, _PTR]),
     "bs_weigh": (_I64, [_PTR, _I64, _PTR, _I64, _PTR, _I64, _PTR, _PTR, _PTR]),
+    "bs_reverb": (None, [_PTR, _I64, _I64, _PTR, _I64, _PTR, _PTR, _PTR]),
 }
 
 

@@ -1,6 +1,7 @@
 """The compiled kernels (`beatseq.engine.native`, `_kernels.c`) give the samples their
 numpy fallbacks give: the same bits for the hit loop, the limiter and 24-bit packing,
-and float64 rounding apart for the biquads. Each test runs both and compares."""
+and float64 rounding apart for the biquads; the reverb gives pedalboard's Reverb's
+bits. Each test runs both and compares."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from beatseq.engine import dsp, master, mixer, native
+from beatseq.engine import dsp, master, mixer, native, sends
 from beatseq.engine.dsp import LinearStream, biquad
 from beatseq.engine.master import Limiter
 from beatseq.engine.render import plan_render, render_audio
+from beatseq.engine.sends import ReverbBus
 from beatseq.formats.audio import _pack24, _quantise
 from beatseq.formats.songfile import load_song
+from beatseq.model.effects import Reverb
 
 ROOT = Path(__file__).resolve().parents[2]
 needs_kernels = pytest.mark.skipif(native.kernels is None, reason="kernels not built")
@@ -29,7 +32,7 @@ needs_kernels = pytest.mark.skipif(native.kernels is None, reason="kernels not b
 def numpy_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every caller of the kernels on its numpy fallback, inside the block."""
     with monkeypatch.context() as patch:
-        for module in (native, mixer, master, dsp):
+        for module in (native, mixer, master, dsp, sends):
             patch.setattr(module, "kernels", None)
         yield
 
@@ -225,3 +228,41 @@ def test_a_file_is_the_same_however_its_blocks_come(tmp_path: Path, bit_depth: s
         files.append(path.read_bytes())
     assert files[0] == files[1]
     assert len(files[0]) > 10_000 * 2 * int(bit_depth) // 8
+
+
+def _reverb_blocks(
+    rate: int, splits: list[int], numpy: bool, monkeypatch: pytest.MonkeyPatch
+) -> np.ndarray:
+    """A send through the reverb in blocks ending at `splits`, retuned (size, damping
+    and width) at the middle one while the tail of a burst still rings."""
+    rng = np.random.default_rng(11)
+    frames = splits[-1]
+    envelope = np.exp(-np.arange(frames) / (0.2 * rate))
+    send = (rng.standard_normal((2, frames)) * envelope).astype(np.float32)
+    send[:, frames // 3 : frames // 2] = 0.0  # silence: only the tail
+    send[0, frames // 2] = 0.9  # a click, left only
+    retune_at = splits[len(splits) // 2]
+    with numpy_only(monkeypatch) if numpy else nullcontext():
+        bus = ReverbBus(Reverb(size=0.55, damping=0.6, width=1.0), rate)
+        assert (bus.plugin is not None) == numpy
+        out = []
+        for a, b in zip([0, *splits], splits, strict=False):
+            if a == retune_at:
+                bus.retune(Reverb(size=0.9, damping=0.2, width=0.4))
+            out.append(bus.process(send[:, a:b]))
+    return np.concatenate(out, axis=1)
+
+
+@needs_kernels
+@pytest.mark.parametrize("rate", [22050, 44100, 48000, 96000])
+def test_the_reverb_gives_pedalboards_samples(rate: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # blocks of one frame, of fewer frames than the shortest line, of more than the
+    # kernel's chunk and than pedalboard's block; a retune ramps over 10 ms in both
+    splits = [1, 38, 500, 4096 + 500, rate // 2, rate // 2 + 7, rate + 9000, 2 * rate]
+    compiled = _reverb_blocks(rate, splits, False, monkeypatch)
+    pedalboard = _reverb_blocks(rate, splits, True, monkeypatch)
+    assert compiled.shape == (2, 2 * rate)
+    assert np.array_equal(compiled, pedalboard)
+    tail = compiled[:, rate // 2 + 7 + rate // 10 :]
+    assert np.max(np.abs(tail)) > 0.01  # the retuned reverb rang on
+    assert not np.array_equal(compiled[0], compiled[1])  # width < 1 but still stereo
