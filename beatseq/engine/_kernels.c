@@ -530,3 +530,46 @@ void bs_reverb(const float *in, int64_t in_stride, int64_t frames, float *out,
         done += n;
     }
 }
+
+/* The delay send's line: each sample read back one delay later goes through a
+ * first-order low-pass, JUCE's IIR filter with makeFirstOrderLowPass coefficients as
+ * pedalboard's LowpassFilter runs it (the same float operations; its state snapped
+ * to zero under 1e-8 at the end of each call, which pedalboard gets at most PIECE
+ * frames at a time), and is written back times the feedback plus the send.
+ * `line` has two rows of `length`; position[0] is the next sample written (line
+ * index position % length); state holds each channel's filter state. The frames
+ * go in the pieces `sends.DelayLine` gave pedalboard: up to the line's end, then up
+ * to PIECE frames. `out` gets the low-passed taps. */
+#define PIECE 4096
+
+void bs_delay(const float *send, int64_t send_stride, int64_t frames, float *out,
+              int64_t out_stride, float *line, int64_t length, int64_t *position,
+              float feedback, float cutoff, double rate, float *state) {
+    const float pi = (float)3.141592653589793238L;
+    const float n = tanf(pi * cutoff / (float)rate);
+    const float inverse = 1.0f / (n + 1.0f);
+    const float b0 = n * inverse, b1 = n * inverse, a1 = (n - 1.0f) * inverse;
+    for (int64_t at = 0; at < frames;) {
+        int64_t where = *position % length;
+        int64_t segment = frames - at < length - where ? frames - at : length - where;
+        for (int64_t piece = 0; piece < segment; piece += PIECE) {
+            int64_t m = segment - piece < PIECE ? segment - piece : PIECE;
+            for (int c = 0; c < 2; c++) {
+                float *ring = line + c * length + where + piece;
+                const float *in = send + c * send_stride + at + piece;
+                float *o = out + c * out_stride + at + piece;
+                float lv1 = state[c];
+                for (int64_t i = 0; i < m; i++) {
+                    float input = ring[i], output = input * b0 + lv1;
+                    lv1 = (input * b1) - (output * a1);
+                    o[i] = output;
+                    ring[i] = in[i] + feedback * output;
+                }
+                if (!(lv1 < -1.0e-8f || lv1 > 1.0e-8f)) lv1 = 0.0f;
+                state[c] = lv1;
+            }
+        }
+        *position += segment;
+        at += segment;
+    }
+}

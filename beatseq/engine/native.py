@@ -25,6 +25,8 @@ VERSION = 6
 
 _I64 = ctypes.c_int64
 _PTR = ctypes.c_void_p
+_F32 = ctypes.c_float
+_F64 = ctypes.c_double
 _HITS = [_PTR, _I64, _I64, _I64, _I64, _I64, _PTR, _PTR, _PTR, _PTR, _PTR, _PTR, _PTR]
 _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "bs_add_hits": (
@@ -39,6 +41,7 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "bs_pack24": (None, [_PTR, _I64, _PTR]),
     "bs_weigh": (_I64, [_PTR, _I64, _PTR, _I64, _PTR, _I64, _PTR, _PTR, _PTR]),
     "bs_reverb": (None, [_PTR, _I64, _I64, _PTR, _I64, _PTR, _PTR, _PTR]),
+    "bs_delay": (None, [_PTR, _I64, _I64, _PTR, _I64, _PTR, _I64, _PTR, _F32, _F32, _F64, _PTR]),
 }
 
 

@@ -12,7 +12,8 @@ is what lets each stem carry its own returns and the stems still sum to the mix.
   (`[song] bpm`: sections at other tempos keep it); each repeat goes through a
   one-pole low-pass (pedalboard's LowpassFilter) before it is fed back, so the repeats
   grow darker. The line is worked a delay's length at a time, which is exact: every
-  sample read was written at least one delay earlier.
+  sample read was written at least one delay earlier. Compiled where the kernels
+  are built (the same samples as with pedalboard's filter).
 
 Live: a change of the delay's length (a tempo change) starts a new line; the old one
 rings out its repeats fed with nothing. Return levels glide over a ramp.
@@ -120,33 +121,61 @@ def _targets(settings: Reverb) -> np.ndarray:
 
 
 class DelayLine:
-    def __init__(self, settings: Delay, bpm: float, rate: int):
-        import pedalboard
+    """The delay send's line and the low-pass on its repeats: compiled (`_kernels.c`,
+    `bs_delay`: the samples of pedalboard's LowpassFilter, which is JUCE's first-order
+    IIR) where the kernels are built, else pedalboard's LowpassFilter itself."""
 
+    def __init__(self, settings: Delay, bpm: float, rate: int):
         self.rate = rate
         self.length = max(1, round(settings.seconds(bpm) * rate))
         self.feedback = np.float32(settings.feedback)
-        self.lowpass = pedalboard.LowpassFilter(cutoff_frequency_hz=settings.lowpass)
-        prime(self.lowpass, 2, rate)
+        self.cutoff = settings.lowpass
+        self.lowpass: Any = None
+        self.state = np.zeros(2, dtype=np.float32)  # the compiled low-pass's
+        self.position = np.zeros(1, dtype=np.int64)  # the next sample written:
+        # line[i % length] holds sample i
+        if kernels is None:
+            import pedalboard
+
+            self.lowpass = pedalboard.LowpassFilter(cutoff_frequency_hz=settings.lowpass)
+            prime(self.lowpass, 2, rate)
         self.line = np.zeros((2, self.length), dtype=np.float32)
-        self.position = 0  # the next sample written; line[i % length] holds sample i
 
     def retune(self, settings: Delay) -> None:
         self.feedback = np.float32(settings.feedback)
-        self.lowpass.cutoff_frequency_hz = settings.lowpass
+        self.cutoff = settings.lowpass
+        if self.lowpass is not None:
+            self.lowpass.cutoff_frequency_hz = settings.lowpass
 
     def process(self, send: np.ndarray) -> np.ndarray:
         frames = send.shape[1]
         out = np.empty((2, frames), dtype=np.float32)
+        if self.lowpass is None:
+            send = np.ascontiguousarray(send, dtype=np.float32)
+            kernels.bs_delay(  # type: ignore[union-attr]
+                address(send),
+                send.strides[0] // 4,
+                frames,
+                address(out),
+                out.strides[0] // 4,
+                address(self.line),
+                self.length,
+                address(self.position),
+                float(self.feedback),
+                self.cutoff,
+                self.rate,
+                address(self.state),
+            )
+            return out
         at = 0
         while at < frames:
-            where = self.position % self.length
+            where = int(self.position[0]) % self.length
             n = min(frames - at, self.length - where)  # at most a delay, never wrapping
             past = np.ascontiguousarray(self.line[:, where : where + n])
             tap = run_plugin(self.lowpass, past, self.rate)
             self.line[:, where : where + n] = send[:, at : at + n] + self.feedback * tap
             out[:, at : at + n] = tap
-            self.position += n
+            self.position[0] += n
             at += n
         return out
 

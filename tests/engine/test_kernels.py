@@ -1,7 +1,7 @@
 """The compiled kernels (`beatseq.engine.native`, `_kernels.c`) give the samples their
 numpy fallbacks give: the same bits for the hit loop, the limiter and 24-bit packing,
-and float64 rounding apart for the biquads; the reverb gives pedalboard's Reverb's
-bits. Each test runs both and compares."""
+and float64 rounding apart for the biquads; the send buses give the bits of
+pedalboard's Reverb and LowpassFilter. Each test runs both and compares."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from beatseq.engine import dsp, master, mixer, native, sends
 from beatseq.engine.dsp import LinearStream, biquad
 from beatseq.engine.master import Limiter
 from beatseq.engine.render import plan_render, render_audio
-from beatseq.engine.sends import ReverbBus
+from beatseq.engine.sends import DelayLine, ReverbBus
 from beatseq.formats.audio import _pack24, _quantise
 from beatseq.formats.songfile import load_song
-from beatseq.model.effects import Reverb
+from beatseq.model.effects import Delay, Reverb
 
 ROOT = Path(__file__).resolve().parents[2]
 needs_kernels = pytest.mark.skipif(native.kernels is None, reason="kernels not built")
@@ -266,3 +266,40 @@ def test_the_reverb_gives_pedalboards_samples(rate: int, monkeypatch: pytest.Mon
     tail = compiled[:, rate // 2 + 7 + rate // 10 :]
     assert np.max(np.abs(tail)) > 0.01  # the retuned reverb rang on
     assert not np.array_equal(compiled[0], compiled[1])  # width < 1 but still stereo
+
+
+def _delay_blocks(
+    bpm: float, splits: list[int], numpy: bool, monkeypatch: pytest.MonkeyPatch
+) -> np.ndarray:
+    """A send through the delay line in blocks ending at `splits`, its feedback and
+    low-pass changed at the middle one."""
+    rng = np.random.default_rng(12)
+    frames = splits[-1]
+    send = np.zeros((2, frames), dtype=np.float32)
+    send[:, :3000] = rng.standard_normal((2, 3000)) * 0.5  # a burst, then its repeats
+    retune_at = splits[len(splits) // 2]
+    with numpy_only(monkeypatch) if numpy else nullcontext():
+        line = DelayLine(Delay(time="1/4", feedback=0.6, lowpass=2500.0), bpm, 44100)
+        assert (line.lowpass is not None) == numpy
+        out = []
+        for a, b in zip([0, *splits], splits, strict=False):
+            if a == retune_at:
+                line.retune(Delay(time="1/4", feedback=0.8, lowpass=900.0))
+            out.append(line.process(send[:, a:b]))
+    return np.concatenate(out, axis=1)
+
+
+@needs_kernels
+@pytest.mark.parametrize("bpm", [90.0, 400.0])
+def test_the_delay_gives_the_samples_of_pedalboards_lowpass(
+    bpm: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a quarter at 90 BPM is longer than pedalboard's 4096-frame pieces, at 400 shorter
+    # than a block; blocks of one frame to several delays
+    splits = [1, 700, 9000, 30_000, 30_001, 64_000, 200_000]
+    compiled = _delay_blocks(bpm, splits, False, monkeypatch)
+    pedalboard = _delay_blocks(bpm, splits, True, monkeypatch)
+    assert np.array_equal(compiled, pedalboard)
+    length = round(60.0 / bpm * 44100)
+    assert np.max(np.abs(compiled[:, length : length + 3000])) > 0.1  # the first repeat
+    assert np.max(np.abs(compiled[:, 150_000:])) > 1e-6  # still repeating after the change
