@@ -573,3 +573,22 @@ void bs_delay(const float *send, int64_t send_stride, int64_t frames, float *out
         at += segment;
     }
 }
+
+/* The sub synth's filter (`subtractive.lowpass`): the TPT state-variable low-pass
+ * (Zavalishin) run frame by frame in float64 from rest, its coefficients a1, a2, a3
+ * (`coefs`, three per block) changing every `block` frames; `out` is the low-pass. */
+void bs_svf(const double *x, int64_t frames, const double *coefs, int64_t block, double *out) {
+    double ic1 = 0.0, ic2 = 0.0;
+    for (int64_t start = 0; start < frames; start += block, coefs += 3) {
+        const double a1 = coefs[0], a2 = coefs[1], a3 = coefs[2];
+        int64_t end = start + block < frames ? start + block : frames;
+        for (int64_t i = start; i < end; i++) {
+            double v3 = x[i] - ic2;
+            double v1 = a1 * ic1 + a2 * v3;
+            double v2 = ic2 + a2 * ic1 + a3 * v3;
+            ic1 = 2.0 * v1 - ic1;
+            ic2 = 2.0 * v2 - ic2;
+            out[i] = v2;
+        }
+    }
+}

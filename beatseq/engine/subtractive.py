@@ -11,8 +11,9 @@
   Its cutoff follows the filter envelope: it is worked out every BLOCK frames and
   kept in steps of 1/STEPS_PER_OCTAVE octave. The output is exactly that of the
   state-variable filter run frame by frame with its coefficients changing at those
-  block edges (the way a modulated SVF should change), worked out for every block at
-  once with numpy (`lowpass`).
+  block edges (the way a modulated SVF should change): compiled, frame by frame, where
+  the kernels are built, else worked out for every block at once with numpy
+  (`lowpass`; the two agree to float64 rounding).
 - Envelopes: amp ADSR and filter ADSR, the written length as the gate
   (`beatseq.engine.synthnote.adsr`); a slid-into note glides its pitch from the
   note before over `glide` ms (portamento).
@@ -31,6 +32,7 @@ import numpy as np
 import soxr
 
 from beatseq.engine.dsp import BlockSystem, block_system
+from beatseq.engine.native import address, kernels
 from beatseq.engine.synthnote import (
     AUDITION_GATE_S,
     MIN_ATTACK_MS,
@@ -238,7 +240,8 @@ def lowpass(x: np.ndarray, cutoffs: np.ndarray, q: float, rate: float) -> np.nda
     """`x` through the TPT state-variable low-pass, its cutoff `cutoffs[b]` Hz over
     frames [b * BLOCK, (b + 1) * BLOCK) (rounded to STEPS_PER_OCTAVE steps).
 
-    The filter is linear with two states, so each block's output is its input through
+    Where the kernels are built it runs frame by frame (`bs_svf`). Otherwise: the
+    filter is linear with two states, so each block's output is its input through
     the first BLOCK taps of the impulse response (a small matrix) plus what its
     starting states give (`dsp.block_system`, one per cutoff); the states from block
     to block are one prefix scan of affine maps. All of it is numpy over every block
@@ -247,6 +250,12 @@ def lowpass(x: np.ndarray, cutoffs: np.ndarray, q: float, rate: float) -> np.nda
     count = -(-total // BLOCK)
     highest = HIGHEST_CUTOFF * rate
     steps = np.round(np.log2(np.clip(cutoffs[:count], 20.0, highest)) * STEPS_PER_OCTAVE)
+    if kernels is not None:
+        coefs = np.ascontiguousarray(np.stack(_coefficients(steps, q, rate), axis=-1))
+        source = np.ascontiguousarray(x, dtype=np.float64)
+        filtered = np.empty(total)
+        kernels.bs_svf(address(source), total, address(coefs), BLOCK, address(filtered))
+        return filtered
     distinct, which = np.unique(steps, return_inverse=True)
     system = _svf(distinct, q, rate)
     blocks = np.zeros(count * BLOCK)
@@ -267,14 +276,21 @@ def lowpass(x: np.ndarray, cutoffs: np.ndarray, q: float, rate: float) -> np.nda
     return out.reshape(-1)[:total]
 
 
-def _svf(steps: np.ndarray, q: float, rate: float) -> BlockSystem:
-    """The SVF over blocks of BLOCK frames, for each cutoff (in steps): states
-    (the two integrators) s' = A s + B x, low-pass output y = C s + D x."""
+def _coefficients(
+    steps: np.ndarray, q: float, rate: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The SVF's a1, a2, a3 for each cutoff (in steps)."""
     hz = np.minimum(np.exp2(steps / STEPS_PER_OCTAVE), HIGHEST_CUTOFF * rate)
     g = np.tan(np.pi * hz / rate)
     a1 = 1.0 / (1.0 + g * (g + 1.0 / q))
     a2 = g * a1
-    a3 = g * a2
+    return a1, a2, g * a2
+
+
+def _svf(steps: np.ndarray, q: float, rate: float) -> BlockSystem:
+    """The SVF over blocks of BLOCK frames, for each cutoff (in steps): states
+    (the two integrators) s' = A s + B x, low-pass output y = C s + D x."""
+    a1, a2, a3 = _coefficients(steps, q, rate)
     a = np.empty((steps.shape[0], 2, 2))
     a[:, 0, 0], a[:, 0, 1] = 2.0 * a1 - 1.0, -2.0 * a2
     a[:, 1, 0], a[:, 1, 1] = 2.0 * a2, 1.0 - 2.0 * a3

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from beatseq.engine import subtractive
 from beatseq.engine.render import render_audio
 from beatseq.engine.subtractive import lowpass, resonance_q
 from beatseq.engine.synths import note_hz
@@ -138,7 +139,15 @@ def test_the_filter_cuts_above_its_cutoff_at_12_db_per_octave_with_its_peak(
     assert 11.0 < two - four < 15.0
 
 
-def test_the_swept_filter_is_the_state_variable_filter_with_its_cutoff_changing_per_block() -> None:
+@pytest.mark.parametrize("compiled", [True, False])
+def test_the_swept_filter_is_the_state_variable_filter_with_its_cutoff_changing_per_block(
+    compiled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # compiled: bs_svf, frame by frame; else numpy's block state space
+    if compiled and subtractive.kernels is None:
+        pytest.skip("kernels not built")
+    if not compiled:
+        monkeypatch.setattr(subtractive, "kernels", None)
     rate = 48000.0
     x = np.random.default_rng(1).standard_normal(3000)
     cutoffs = np.exp2(np.linspace(np.log2(200), np.log2(8000), 94))  # one per 32 frames
