@@ -47,6 +47,9 @@ __all__ = ["FLOOR_DB", "NoteSpec", "RenderedNote", "SynthBank", "note_hz", "rend
 
 VELOCITY_LAYER = 8
 """Velocities that shape a note's timbre alike: 1-8, 9-16, ... (levels are exact)."""
+PUNCH_SPAN = 60.0
+"""Time constants of the 808's pitch punch worked out: after them it is below 1e-20
+semitones (e^-60 of at most 24), which moves no float64 frequency."""
 
 
 def render_note(synth: Synth, spec: NoteSpec, sample_rate: int) -> RenderedNote:
@@ -104,8 +107,13 @@ def _phase_808(synth: Bass808, spec: NoteSpec, sample_rate: int, frames: int) ->
     offset = semitone_offsets(spec, synth.glide, rate, frames)
     if spec.glide_from is None and synth.punch > 0:
         tau = synth.punch_time / 1000.0 * rate
-        offset += synth.punch * np.exp(-np.arange(frames, dtype=np.float64) / tau)
-    hz = note_hz(spec.note) * np.exp2(offset / 12.0)
+        # past PUNCH_SPAN time constants the punch is under 1e-20 semitones: 2 ** (it
+        # / 12) is exactly 1, as where there is none
+        span = min(frames, math.ceil(PUNCH_SPAN * tau))
+        offset[:span] += synth.punch * np.exp(-np.arange(span, dtype=np.float64) / tau)
+    hz = np.full(frames, note_hz(spec.note))
+    bent = int(np.flatnonzero(offset)[-1]) + 1 if offset.any() else 0  # (after: 2 ** 0)
+    hz[:bent] *= np.exp2(offset[:bent] / 12.0)
     step = 2.0 * math.pi * hz / rate
     phase = np.empty(frames)
     phase[0] = spec.phase
