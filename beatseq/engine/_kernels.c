@@ -554,20 +554,25 @@ void bs_delay(const float *send, int64_t send_stride, int64_t frames, float *out
         int64_t segment = frames - at < length - where ? frames - at : length - where;
         for (int64_t piece = 0; piece < segment; piece += PIECE) {
             int64_t m = segment - piece < PIECE ? segment - piece : PIECE;
-            for (int c = 0; c < 2; c++) {
-                float *ring = line + c * length + where + piece;
-                const float *in = send + c * send_stride + at + piece;
-                float *o = out + c * out_stride + at + piece;
-                float lv1 = state[c];
-                for (int64_t i = 0; i < m; i++) {
-                    float input = ring[i], output = input * b0 + lv1;
-                    lv1 = (input * b1) - (output * a1);
-                    o[i] = output;
-                    ring[i] = in[i] + feedback * output;
-                }
-                if (!(lv1 < -1.0e-8f || lv1 > 1.0e-8f)) lv1 = 0.0f;
-                state[c] = lv1;
+            /* both channels in one loop: each waits on its own state every frame */
+            float *ring_l = line + where + piece, *ring_r = ring_l + length;
+            const float *in_l = send + at + piece, *in_r = in_l + send_stride;
+            float *o_l = out + at + piece, *o_r = o_l + out_stride;
+            float lv_l = state[0], lv_r = state[1];
+            for (int64_t i = 0; i < m; i++) {
+                float input_l = ring_l[i], output_l = input_l * b0 + lv_l;
+                float input_r = ring_r[i], output_r = input_r * b0 + lv_r;
+                lv_l = (input_l * b1) - (output_l * a1);
+                lv_r = (input_r * b1) - (output_r * a1);
+                o_l[i] = output_l;
+                o_r[i] = output_r;
+                ring_l[i] = in_l[i] + feedback * output_l;
+                ring_r[i] = in_r[i] + feedback * output_r;
             }
+            if (!(lv_l < -1.0e-8f || lv_l > 1.0e-8f)) lv_l = 0.0f;
+            if (!(lv_r < -1.0e-8f || lv_r > 1.0e-8f)) lv_r = 0.0f;
+            state[0] = lv_l;
+            state[1] = lv_r;
         }
         *position += segment;
         at += segment;
