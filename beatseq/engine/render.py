@@ -43,6 +43,7 @@ from beatseq.compile import compile_song, loop_events
 from beatseq.engine.dsp import keep_freed_memory, one_blas_thread, peak
 from beatseq.engine.mixer import Bus, Limiter, Master, Mixer, TrackRenderer
 from beatseq.engine.sounds import Bank, bank_for
+from beatseq.engine.synths import SynthBank
 from beatseq.engine.voices import TrackHits, plan_hits
 from beatseq.errors import BeatseqError
 from beatseq.formats.audio import AudioWriter, LoudnessMeter, check_output
@@ -302,6 +303,7 @@ def plan_render(song: Song, sample_rate: int, *, loop: bool = False) -> RenderPl
         events = loop_events(song, timeline, passes, length)
         start = (passes - 1) * length
     hits = plan_hits(events, instruments, banks, sample_rate, gates=timeline.gate_frames)
+    _render_notes_ahead(banks, hits)
     capped = False
     if loop:
         end = start + length
@@ -312,6 +314,24 @@ def plan_render(song: Song, sample_rate: int, *, loop: bool = False) -> RenderPl
         capped = natural > cap
     stem_names = [n for n in song.kit.names if n in playing]
     return RenderPlan(song, sample_rate, banks, hits, start, end, capped, stem_names)
+
+
+def _render_notes_ahead(banks: dict[str, Bank], hits: dict[str, TrackHits]) -> None:
+    """Start the synths' notes rendering on their pool, the first heard first, each as
+    far as its longest hit plays it (`SynthBank.render_ahead`)."""
+    wanted: dict[tuple[str, int], list[int]] = {}  # (track, key): [first start, frames]
+    for name, bank in banks.items():
+        if not isinstance(bank, SynthBank) or name not in hits:
+            continue
+        track = hits[name]
+        starts, stops, keys = (a.tolist() for a in (track.starts, track.stops, track.pitches))
+        for start, stop, key in zip(starts, stops, keys, strict=True):  # starts ascend
+            found = wanted.setdefault((name, key), [start, 0])
+            found[1] = max(found[1], stop - start)
+    for (name, key), (_, frames) in sorted(wanted.items(), key=lambda item: item[1][0]):
+        bank = banks[name]
+        assert isinstance(bank, SynthBank)
+        bank.render_ahead(key, frames)
 
 
 def bus_blocks(mixer: Mixer, spans: Iterable[tuple[int, int]]) -> Iterator[np.ndarray]:

@@ -121,3 +121,41 @@ def test_settings_out_of_range_and_unknown_presets_are_refused() -> None:
     with pytest.raises(ValueError, match="no synth preset 'moog'"):
         synth_preset("moog")
     assert synth_preset("808-long", drive=0.2).drive == 0.2
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        NoteSpec(36),  # punch, attack
+        NoteSpec(29, gate=9000),  # a release after the written length
+        NoteSpec(41, glide_from=36.0, phase=1.3, elapsed=5000),  # slid into: a glide
+    ],
+)
+def test_an_808_notes_first_frames_alone_are_the_whole_notes_first_frames(spec: NoteSpec) -> None:
+    from beatseq.engine.synths import render_808
+
+    synth = Bass808(punch=9.0, punch_time=25.0, tone=0.35, drive=0.4, release=120.0)
+    whole = render_808(synth, spec, RATE).data
+    for frames in (1, 700, 4321, whole.shape[1] - 1, whole.shape[1] + 50):
+        part = render_808(synth, spec, RATE, frames).data
+        assert part.shape[1] == min(frames, whole.shape[1])
+        assert np.array_equal(part, whole[:, : part.shape[1]])
+
+
+def test_a_bank_on_a_pool_renders_a_note_as_far_as_its_hits_play_it() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from beatseq.engine.synths import SynthBank
+
+    synth = synth_preset("808-long")
+    alone = SynthBank(synth, 36.0, RATE)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        bank = SynthBank(synth, 36.0, RATE, pool)
+        key = bank.new_note(43.0, gate=RATE // 4)
+        other = bank.new_note(31.0, gate=RATE // 4)
+        bank.render_ahead(key, 5000)
+        part, whole = bank.data(key), alone.data(alone.new_note(43.0, gate=RATE // 4))
+        assert part.shape[1] == 5000 < whole.shape[1] == bank.frames(key)
+        assert np.array_equal(part, whole[:, :5000])
+        # a note not rendered ahead is rendered whole when it is asked for
+        assert bank.data(other).shape[1] == bank.frames(other) > 5000
