@@ -597,3 +597,13 @@ void bs_svf(const double *x, int64_t frames, const double *coefs, int64_t block,
         }
     }
 }
+
+/* The compressors' detector input (`effects.power`): each frame's mean square over its
+ * two channels in float64, (l * l + r * r) / 2, as numpy's square and mean give it. */
+void bs_power(const float *x, int64_t stride, int64_t frames, double *out) {
+    const float *left = x, *right = x + stride;
+    for (int64_t i = 0; i < frames; i++) {
+        double l = left[i], r = right[i];
+        out[i] = (l * l + r * r) / 2.0;
+    }
+}

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from beatseq.engine import dsp, master, mixer, native, sends
+from beatseq.engine import dsp, effects, master, mixer, native, sends, subtractive
 from beatseq.engine.dsp import LinearStream, biquad
 from beatseq.engine.master import Limiter
 from beatseq.engine.render import plan_render, render_audio
@@ -32,7 +32,7 @@ needs_kernels = pytest.mark.skipif(native.kernels is None, reason="kernels not b
 def numpy_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every caller of the kernels on its numpy fallback, inside the block."""
     with monkeypatch.context() as patch:
-        for module in (native, mixer, master, dsp, sends):
+        for module in (native, mixer, master, dsp, sends, effects, subtractive):
             patch.setattr(module, "kernels", None)
         yield
 
@@ -174,8 +174,8 @@ def test_tracks_with_strips_between_them_keep_their_order(
         "ride": Effects(crush=Crush(bits=10.0, rate=22050.0), delay=-12.0),
     }
     kit = song.kit
-    for name, effects in fx.items():
-        kit = kit.with_instrument(replace(kit[name], fx=effects))
+    for name, settings in fx.items():
+        kit = kit.with_instrument(replace(kit[name], fx=settings))
     song = replace(song, kit=kit, arrangement=song.order[:3])  # the first three sections
     compiled = render_audio(song, 44100, stems=True)
     with numpy_only(monkeypatch):
@@ -303,3 +303,19 @@ def test_the_delay_gives_the_samples_of_pedalboards_lowpass(
     length = round(60.0 / bpm * 44100)
     assert np.max(np.abs(compiled[:, length : length + 3000])) > 0.1  # the first repeat
     assert np.max(np.abs(compiled[:, 150_000:])) > 1e-6  # still repeating after the change
+
+
+@needs_kernels
+@pytest.mark.parametrize("frames", [1, 15, 16, 4097, 131_072])
+def test_the_compressors_detector_gives_numpys_numbers(
+    frames: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(frames)
+    block = (rng.standard_normal((2, frames + 3)) * 2.0).astype(np.float32)
+    block[:, ::5] = np.float32(1e-30)  # squares below float32's range, kept in float64
+    view = block[:, 2 : frames + 2]  # rows further apart than the frames
+    compiled = effects.power(view)
+    with numpy_only(monkeypatch):
+        fallback = effects.power(view)
+    assert compiled.dtype == fallback.dtype == np.float64
+    assert np.array_equal(compiled, fallback)
