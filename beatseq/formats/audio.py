@@ -56,6 +56,17 @@ def check_output(format: str, bit_depth: str, sample_rate: int) -> None:
         raise BeatseqError("FLAC holds 16 or 24 bit integers: use --bit-depth 16 or 24, or WAV")
 
 
+SFC_SET_ADD_PEAK_CHUNK = 0x1050
+"""libsndfile's command that turns a float file's PEAK chunk off (sndfile.h)."""
+
+
+def _no_peak_chunk(soundfile: Any, sound: Any) -> None:
+    """No PEAK chunk in a float WAV: libsndfile stamps it with the time the file was
+    written, so two renders of the same song and seed would differ in four bytes. Sent
+    before any audio is written (libsndfile then leaves a PAD chunk of zeros)."""
+    soundfile._snd.sf_command(sound._file, SFC_SET_ADD_PEAK_CHUNK, soundfile._ffi.NULL, 0)
+
+
 class AudioWriter:
     """Stereo (or any channel count) audio written block by block, atomically.
 
@@ -99,6 +110,8 @@ class AudioWriter:
                     str(temp), "w", sample_rate, channels, subtype=subtype, format=format.upper()
                 )
             )
+            if bit_depth == "32f":
+                _no_peak_chunk(soundfile, self._sound)
 
     def write(self, block: np.ndarray) -> None:
         if self.bit_depth == "32f":
