@@ -607,3 +607,36 @@ void bs_power(const float *x, int64_t stride, int64_t frames, double *out) {
         out[i] = (l * l + r * r) / 2.0;
     }
 }
+
+/* A channel strip's output (`strip.Strip.process`, after its inserts): the track's
+ * `channels` rows of x (`x_stride` apart; one row feeds both sides) times each
+ * side's gain, times the ducking gain (`duck`, or NULL), added to the stereo `mix`
+ * and, times each send's level, to the `sends` (2 buses of 2 rows, `frames` apart;
+ * NULL for none). A gain or level is a row of one per frame (its step 1) or a single
+ * number (step 0). The float32 operations of the numpy version, in its order.
+ * Returns the loudest sample the strip put out. */
+float bs_strip(const float *x, int64_t x_stride, int64_t channels, int64_t frames,
+               const float *gain_l, const float *gain_r, int64_t gain_step, const float *duck,
+               float *mix, int64_t mix_stride, float *sends, const float *level_0,
+               const float *level_1, int64_t level_step) {
+    float top = 0.0f;
+    for (int c = 0; c < 2; c++) {
+        const float *in = x + (channels == 1 ? 0 : c) * x_stride;
+        const float *gain = c ? gain_r : gain_l;
+        float *to = mix + c * mix_stride;
+        float *send_0 = sends ? sends + c * frames : NULL;
+        float *send_1 = sends ? sends + (2 + c) * frames : NULL;
+        for (int64_t i = 0; i < frames; i++) {
+            float o = in[i] * gain[i * gain_step];
+            if (duck) o = o * duck[i];
+            float magnitude = fabsf(o);
+            top = magnitude > top ? magnitude : top;
+            to[i] += o;
+            if (sends) {
+                send_0[i] += o * level_0[i * level_step];
+                send_1[i] += o * level_1[i * level_step];
+            }
+        }
+    }
+    return top;
+}

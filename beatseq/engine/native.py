@@ -43,6 +43,10 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "bs_reverb": (None, [_PTR, _I64, _I64, _PTR, _I64, _PTR, _PTR, _PTR]),
     "bs_svf": (None, [_PTR, _I64, _PTR, _I64, _PTR]),
     "bs_power": (None, [_PTR, _I64, _I64, _PTR]),
+    "bs_strip": (
+        _F32,
+        [_PTR, _I64, _I64, _I64, _PTR, _PTR, _I64, _PTR, _PTR, _I64, _PTR, _PTR, _PTR, _I64],
+    ),
     "bs_delay": (None, [_PTR, _I64, _I64, _PTR, _I64, _PTR, _I64, _PTR, _F32, _F32, _F64, _PTR]),
 }
 

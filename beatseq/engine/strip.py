@@ -18,6 +18,7 @@ import numpy as np
 
 from beatseq.engine.dsp import peak
 from beatseq.engine.effects import RAMP, Chain, Glide, duck_gain, duck_reach, ramp_curve
+from beatseq.engine.native import address, kernels
 from beatseq.model import Instrument
 from beatseq.model.effects import PLAIN_EFFECTS, Duck, Effects
 
@@ -109,22 +110,62 @@ class Strip:
         the tracks in `followed()` from `duck_reach` frames before the block on."""
         x = self.chain.process(dry, frame) if self.chain is not None else dry
         frames = x.shape[1]
-        out = np.empty((2, frames), dtype=np.float32)
         curves = self.gains.curves(frames)
+        duck = self._ducking(onsets, frame, frames)
+        levels = self.levels.curves(frames)
+        if sends is None or (levels is None and not self.levels.target.any()):
+            sends = levels = None  # nothing to send
+        if _compilable(x, mix, curves, duck, sends, levels):
+            loudest = self._compiled(x, curves, duck, mix, sends, levels)
+            if self.metering:
+                self.peak = max(self.peak, loudest)
+            return
+        out = np.empty((2, frames), dtype=np.float32)
         for c in range(2):
             source = x[0 if x.shape[0] == 1 else c]
             np.multiply(source, self.gains.target[c] if curves is None else curves[c], out=out[c])
-        duck = self._ducking(onsets, frame, frames)
         if duck is not None:
             out *= duck
         if self.metering:
             self.peak = max(self.peak, peak(out))
         mix += out
-        levels = self.levels.curves(frames)
-        if sends is None or (levels is None and not self.levels.target.any()):
+        if sends is None:
             return
         for k in range(2):
             sends[k] += out * (self.levels.target[k] if levels is None else levels[k])
+
+    def _compiled(
+        self,
+        x: np.ndarray,
+        curves: np.ndarray | None,
+        duck: np.ndarray | None,
+        mix: np.ndarray,
+        sends: np.ndarray | None,
+        levels: np.ndarray | None,
+    ) -> float:
+        """`process` after the inserts in one pass (`bs_strip`): the same samples."""
+        gains = self.gains.target if curves is None else curves
+        feeds = self.levels.target if levels is None else levels
+        row = gains.strides[0] if curves is not None else 4
+        feed_row = feeds.strides[0] if levels is not None else 4
+        return float(
+            kernels.bs_strip(  # type: ignore[union-attr]
+                address(x),
+                x.strides[0] // 4,
+                x.shape[0],
+                x.shape[1],
+                address(gains),
+                address(gains) + row,
+                0 if curves is None else 1,
+                0 if duck is None else address(duck),
+                address(mix),
+                mix.strides[0] // 4,
+                0 if sends is None else address(sends),
+                address(feeds),
+                address(feeds) + feed_row,
+                0 if levels is None else 1,
+            )
+        )
 
     def _ducking(self, onsets: dict[str, np.ndarray], frame: int, frames: int) -> np.ndarray | None:
         def gain(duck: Duck | None) -> np.ndarray | None:
@@ -145,6 +186,16 @@ class Strip:
 
 
 _NONE = np.zeros(0, dtype=np.int64)
+
+
+def _compilable(x: np.ndarray, mix: np.ndarray, *rest: np.ndarray | None) -> bool:
+    """Whether `bs_strip` can take these: the kernels are built, every buffer is
+    float32 with its frames side by side, and the sends are one block of memory."""
+    sends = rest[2]
+    if kernels is None or (sends is not None and not sends.flags.c_contiguous):
+        return False
+    arrays = [a for a in (x, mix, *rest) if a is not None]
+    return all(a.dtype == np.float32 and a.strides[-1] == 4 for a in arrays)
 
 
 def _send_levels(fx: Effects) -> tuple[float, float]:

@@ -15,14 +15,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from beatseq.engine import dsp, effects, master, mixer, native, sends, subtractive
+from beatseq.engine import dsp, effects, master, mixer, native, sends, strip, subtractive
 from beatseq.engine.dsp import LinearStream, biquad
 from beatseq.engine.master import Limiter
 from beatseq.engine.render import plan_render, render_audio
 from beatseq.engine.sends import DelayLine, ReverbBus
 from beatseq.formats.audio import _pack24, _quantise
 from beatseq.formats.songfile import load_song
-from beatseq.model.effects import Delay, Reverb
+from beatseq.model.effects import Delay, Duck, Effects, Reverb
 
 ROOT = Path(__file__).resolve().parents[2]
 needs_kernels = pytest.mark.skipif(native.kernels is None, reason="kernels not built")
@@ -32,7 +32,7 @@ needs_kernels = pytest.mark.skipif(native.kernels is None, reason="kernels not b
 def numpy_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every caller of the kernels on its numpy fallback, inside the block."""
     with monkeypatch.context() as patch:
-        for module in (native, mixer, master, dsp, sends, effects, subtractive):
+        for module in (native, mixer, master, dsp, sends, effects, subtractive, strip):
             patch.setattr(module, "kernels", None)
         yield
 
@@ -319,3 +319,43 @@ def test_the_compressors_detector_gives_numpys_numbers(
         fallback = effects.power(view)
     assert compiled.dtype == fallback.dtype == np.float64
     assert np.array_equal(compiled, fallback)
+
+
+def _strip_blocks(channels: int, numpy: bool, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """A strip with ducking and both sends, block by block, metered; its fader, pan,
+    sends and ducking changed while it plays (so every gain ramps)."""
+    rng = np.random.default_rng(21)
+    fx = Effects(reverb=-6.0, delay=-12.0, duck=Duck(by="kick", amount=9.0, release=80.0))
+    results: list[object] = []
+    with numpy_only(monkeypatch) if numpy else nullcontext():
+        track = strip.Strip(fx, strip.Bus(gain=0.8, pan=-0.3), channels, 44100)
+        track.metering = True
+        start = 0
+        for n, frames in enumerate((700, 4096, 64, 9000, 3000)):
+            if n == 2:  # live edits: everything glides over the next blocks
+                changed = Effects(reverb=-20.0, duck=Duck(by="kick", amount=3.0))
+                track.update(changed, strip.Bus(gain=0.5, pan=0.6))
+            dry = (rng.standard_normal((channels, frames)) * 0.4).astype(np.float32)
+            mix = (rng.standard_normal((2, frames)) * 0.1).astype(np.float32)
+            sends = np.zeros((2, 2, frames), dtype=np.float32)
+            kicks = {"kick": np.array([start - 500, start + 10, start + frames // 2])}
+            track.peak = 0.0
+            track.process(dry, start, kicks, mix, sends)
+            results += [mix, sends, track.peak]
+            start += frames
+    return results
+
+
+@needs_kernels
+@pytest.mark.parametrize("channels", [1, 2])
+def test_a_strips_gains_sends_and_ducking_give_the_same_bits(
+    channels: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled = _strip_blocks(channels, False, monkeypatch)
+    fallback = _strip_blocks(channels, True, monkeypatch)
+    for a, b in zip(compiled, fallback, strict=True):
+        if isinstance(a, np.ndarray):
+            assert np.array_equal(a, b)  # type: ignore[arg-type]
+        else:
+            assert a == b and a > 0.1  # the loudest sample, as metered
+    assert np.count_nonzero(compiled[-2]) > 1000  # the reverb send, after the edits
