@@ -442,8 +442,9 @@ def _loudness(text: str) -> float:
 
 def _render(args: argparse.Namespace) -> int:
     # in this process: nothing here needs to stay responsive meanwhile, and a forked
-    # renderer cost 0.05-0.1 s more (measured; the UI renders in a child process)
-    from beatseq.engine.render import RenderJob, render_here
+    # renderer cost 0.05-0.1 s more (measured; the UI renders in a child process).
+    # The song compiles in a forked child while numpy and the engine are imported.
+    from beatseq.compile.ahead import compile_ahead
 
     song = load(args)
     output = Path(args.output) if args.output else None
@@ -453,6 +454,9 @@ def _render(args: argparse.Namespace) -> int:
     if output is None:
         part = args.section or args.pattern
         output = Path(Path(args.song).stem + (f"-{part}" if part else "") + f".{fmt}")
+    compiled = compile_ahead(song, args.sample_rate)
+    from beatseq.engine.render import RenderJob, render_here
+
     job = RenderJob(
         song=song,
         output=str(output),
@@ -465,7 +469,7 @@ def _render(args: argparse.Namespace) -> int:
     )
     bar = ProgressBar(f"rendering {output.name}")
     try:
-        report = render_here(job, bar.update if bar.enabled else None)
+        report = render_here(job, bar.update if bar.enabled else None, compiled)
     finally:
         bar.close()
     minutes, seconds = divmod(report.seconds, 60)

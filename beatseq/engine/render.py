@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from beatseq.compile import compile_song, loop_events
+from beatseq.compile import Timeline, compile_song, loop_events
 from beatseq.engine.dsp import keep_freed_memory, one_blas_thread, peak
 from beatseq.engine.mixer import Bus, Limiter, Master, Mixer, TrackRenderer
 from beatseq.engine.sounds import Bank, bank_for
@@ -150,20 +150,28 @@ def _work(job: RenderJob, queue: Any) -> None:
         queue.put(("error", "internal error while rendering:\n" + traceback.format_exc()))
 
 
-def render_here(job: RenderJob, progress: Progress | None = None) -> RenderReport:
-    """Render `job` in this process and write its files.
+def render_here(
+    job: RenderJob,
+    progress: Progress | None = None,
+    compiled: Callable[[], Timeline] | None = None,
+) -> RenderReport:
+    """Render `job` in this process and write its files. `compiled` gives the song's
+    timeline at the job's rate if it is being compiled already (`compile.ahead`).
 
     Blocks are written on one thread and metered on another while the next block
     renders, so the file and the report cost little on top of the mixing.
     """
     keep_freed_memory()
     with one_blas_thread():
-        return _render_files(job, progress)
+        return _render_files(job, progress, compiled)
 
 
-def _render_files(job: RenderJob, progress: Progress | None) -> RenderReport:
+def _render_files(
+    job: RenderJob, progress: Progress | None, compiled: Callable[[], Timeline] | None = None
+) -> RenderReport:
     check_output(job.format, job.bit_depth, job.sample_rate)
-    plan = plan_render(job.song, job.sample_rate, loop=job.loop)
+    timeline = compiled() if compiled is not None else None
+    plan = plan_render(job.song, job.sample_rate, loop=job.loop, timeline=timeline)
     target = job.loudness if job.loudness is not None else job.song.mix.loudness
     if target is not None:
         plan.trim, plan.glued = loudness_trim(plan, target)
@@ -287,8 +295,13 @@ class RenderPlan:
         }
 
 
-def plan_render(song: Song, sample_rate: int, *, loop: bool = False) -> RenderPlan:
-    timeline = compile_song(song, sample_rate)
+def plan_render(
+    song: Song, sample_rate: int, *, loop: bool = False, timeline: Timeline | None = None
+) -> RenderPlan:
+    """What rendering `song` takes: its sounds, its hits and where the file starts and
+    ends; `timeline` is the song compiled at `sample_rate`, if it is already."""
+    if timeline is None:
+        timeline = compile_song(song, sample_rate)
     instruments = {i.name: i for i in song.kit.instruments}
     playing = {e.track for e in timeline.events}
     order = [n for n in song.kit.names if n in playing and instruments[n].sounds]
